@@ -1,0 +1,466 @@
+"""What Gerrit tells us, stored: servers, teams, accounts, changes and their whole history.
+
+Everything else in Tiller reads these tables, so they are shaped for the questions pages
+ask: "who voted what, on which patch set, when" is one indexed query on ``Vote``; the
+current label state of a change is ``Approval`` (plus a few denormalised summary columns on
+``Change``) so dashboards need no per-row work.
+
+Times are timezone-aware UTC. Gerrit's own identifiers (``_number``, ``_account_id``) are
+unique per server, so they are unique together with the server here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Q
+
+
+class AuthScheme(models.TextChoices):
+    BASIC = "basic", "HTTP Basic (Gerrit 2.14 and later)"
+    DIGEST = "digest", "HTTP Digest (Gerrit 2.13 and earlier)"
+
+
+class GerritServer(models.Model):
+    """A Gerrit site. Several teams may share one (OpenDev serves hundreds).
+
+    The HTTP password is never stored: ``password_env`` names the environment variable
+    that holds it, so it stays out of the database, the admin, pages and logs.
+    """
+
+    url = models.URLField(unique=True, help_text="Base URL, e.g. https://review.opendev.org")
+    username = models.CharField(max_length=150, blank=True)
+    password_env = models.CharField(
+        "password environment variable",
+        max_length=100,
+        blank=True,
+        help_text="Name of the environment variable holding the HTTP password.",
+    )
+    auth_scheme = models.CharField(
+        max_length=10, choices=AuthScheme.choices, default=AuthScheme.BASIC
+    )
+
+    class Meta:
+        ordering = ["url"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def change_url(self, number: int) -> str:
+        """Link to a change in Gerrit's own web UI."""
+        return f"{self.url.rstrip('/')}/c/{number}"
+
+
+class Team(models.Model):
+    """A review team: its repositories, its core group and its Gerrit server."""
+
+    name = models.SlugField(max_length=100, unique=True)
+    display_name = models.CharField(max_length=200, blank=True)
+    server = models.ForeignKey(GerritServer, on_delete=models.PROTECT, related_name="teams")
+    core_group = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Gerrit group holding the core reviewers, e.g. glance-core.",
+    )
+    core_usernames = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Core reviewers by Gerrit username, for teams without a Gerrit group.",
+    )
+    bot_usernames = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Extra accounts to treat as bots (CI systems) besides Gerrit's service users.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.name
+
+
+class Repository(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="repositories")
+    name = models.CharField(max_length=255, help_text="Gerrit project name, e.g. openstack/glance")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "repositories"
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="repository_unique_per_team")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Account(models.Model):
+    """A Gerrit account. Details arrive with DETAILED_ACCOUNTS; bare ids are kept too."""
+
+    server = models.ForeignKey(GerritServer, on_delete=models.CASCADE, related_name="accounts")
+    account_id = models.IntegerField()
+    username = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=255, blank=True)
+    is_bot = models.BooleanField(
+        default=False, help_text="CI or other service account (SERVICE_USER or named by a team)."
+    )
+    inactive = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name", "username", "account_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["server", "account_id"], name="account_unique_per_server"
+            )
+        ]
+        indexes = [models.Index(fields=["server", "username"], name="account_username")]
+
+    def __str__(self) -> str:
+        return self.name or self.username or f"account {self.account_id}"
+
+
+class ChangeStatus(models.TextChoices):
+    NEW = "NEW", "Open"
+    MERGED = "MERGED", "Merged"
+    ABANDONED = "ABANDONED", "Abandoned"
+
+
+class ChangeQuerySet(models.QuerySet["Change"]):
+    def open(self) -> ChangeQuerySet:
+        return self.filter(status=ChangeStatus.NEW)
+
+    def merged(self) -> ChangeQuerySet:
+        return self.filter(status=ChangeStatus.MERGED)
+
+    def in_team(self, team: Team) -> ChangeQuerySet:
+        return self.filter(repository__team=team)
+
+    def with_row_data(self) -> ChangeQuerySet:
+        """What a change row shows (repository, owner, server for links), in one query."""
+        return self.select_related("repository", "owner", "server")
+
+
+class Change(models.Model):
+    """A Gerrit change with its current patch set and a summary of its current votes.
+
+    The ``cr_*``, ``verified`` and ``workflow`` columns summarise ``Approval`` rows so that
+    lists and dashboards filter and sort on them without joins; the sync rewrites them with
+    the approvals.
+    """
+
+    server = models.ForeignKey(GerritServer, on_delete=models.CASCADE, related_name="changes")
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="changes")
+    number = models.IntegerField()
+    change_id = models.CharField(max_length=64, db_index=True)
+    branch = models.CharField(max_length=255)
+    topic = models.CharField(max_length=255, blank=True)
+    hashtags = models.JSONField(default=list, blank=True)
+    subject = models.TextField()
+    commit_message = models.TextField(blank=True)
+    owner = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="owned_changes")
+    status = models.CharField(max_length=10, choices=ChangeStatus.choices)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+    submitted = models.DateTimeField(null=True, blank=True)
+    mergeable = models.BooleanField(null=True, help_text="None when the server does not say.")
+    work_in_progress = models.BooleanField(default=False)
+    is_private = models.BooleanField(default=False)
+    insertions = models.IntegerField(default=0)
+    deletions = models.IntegerField(default=0)
+    current_patch_set = models.IntegerField(default=1)
+    current_revision = models.CharField(max_length=64, blank=True)
+    current_patch_set_created = models.DateTimeField(null=True, blank=True)
+    # Denormalised current label state (see class docstring). Zero means no vote.
+    cr_max = models.SmallIntegerField(default=0)
+    cr_min = models.SmallIntegerField(default=0)
+    cr_plus2_count = models.SmallIntegerField(default=0)
+    verified = models.SmallIntegerField(
+        default=0, help_text="Most negative CI vote if any, else the highest."
+    )
+    workflow = models.SmallIntegerField(default=0, help_text="Same rule as verified.")
+    synced_at = models.DateTimeField()
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["server", "number"], name="change_unique_per_server")
+        ]
+        indexes = [
+            models.Index(fields=["repository", "status", "-updated"], name="change_repo_status"),
+            models.Index(fields=["status", "-updated"], name="change_status_updated"),
+            models.Index(fields=["owner", "status"], name="change_owner_status"),
+            models.Index(fields=["topic"], name="change_topic"),
+            models.Index(fields=["created"], name="change_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.subject}"
+
+    @property
+    def gerrit_url(self) -> str:
+        return self.server.change_url(self.number)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ChangeStatus.NEW
+
+
+class ChangeFile(models.Model):
+    """A file path of the current patch set, so `file:` and `path:` queries run in SQL."""
+
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="files")
+    path = models.CharField(max_length=1024)
+
+    class Meta:
+        indexes = [models.Index(fields=["path"], name="changefile_path")]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class PatchSet(models.Model):
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="patch_sets")
+    number = models.IntegerField()
+    revision = models.CharField(max_length=64, blank=True)
+    uploader = models.ForeignKey(
+        Account, null=True, on_delete=models.PROTECT, related_name="uploaded_patch_sets"
+    )
+    created = models.DateTimeField()
+    kind = models.CharField(max_length=40, blank=True, help_text="REWORK, TRIVIAL_REBASE…")
+
+    class Meta:
+        ordering = ["change", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "number"], name="patchset_unique")
+        ]
+        indexes = [models.Index(fields=["created"], name="patchset_created")]
+
+    def __str__(self) -> str:
+        return f"{self.change_id},{self.number}"
+
+
+class VoteSource(models.TextChoices):
+    MESSAGE = "message", "Change message"
+    LABEL = "label", "Current labels (copied or not announced in a message)"
+
+
+class VoteQuerySet(models.QuerySet["Vote"]):
+    def between(self, start: datetime, end: datetime) -> VoteQuerySet:
+        """Votes cast in [start, end): the window every review statistic starts from."""
+        return self.filter(granted__gte=start, granted__lt=end)
+
+    def humans(self) -> VoteQuerySet:
+        return self.filter(is_bot=False)
+
+    def code_review(self) -> VoteQuerySet:
+        return self.filter(label="Code-Review")
+
+
+class Vote(models.Model):
+    """One vote event: a vote cast or removed, on one patch set, at one moment.
+
+    Recovered from change messages ("Patch Set 3: Code-Review+2 Workflow+1",
+    "-Verified", "Removed Code-Review-1 by …") and completed from the current labels
+    (votes copied forward by Gerrit, which no message announces). ``value`` 0 with
+    ``removal`` set is a removal. ``repository`` and ``is_bot`` are copied from the change
+    and the account so window statistics filter without joins.
+    """
+
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="votes")
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="+")
+    patch_set = models.IntegerField()
+    label = models.CharField(max_length=100)
+    value = models.SmallIntegerField()
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="votes")
+    granted = models.DateTimeField()
+    removal = models.BooleanField(default=False)
+    is_bot = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=VoteSource.choices)
+    removed_by = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = VoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["granted", "id"]
+        indexes = [
+            models.Index(fields=["granted"], name="vote_granted"),
+            models.Index(fields=["repository", "granted"], name="vote_repo_granted"),
+            models.Index(fields=["account", "granted"], name="vote_account_granted"),
+            models.Index(fields=["change", "patch_set"], name="vote_change_ps"),
+        ]
+
+    def __str__(self) -> str:
+        sign = "+" if self.value > 0 else ""
+        return f"{self.label}{sign}{self.value} by {self.account_id} on {self.change_id}"
+
+
+class Approval(models.Model):
+    """A non-zero vote standing on a change's current patch set (Gerrit's labels.all)."""
+
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="approvals")
+    label = models.CharField(max_length=100)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="approvals")
+    value = models.SmallIntegerField()
+    granted = models.DateTimeField(null=True, blank=True)
+    tag = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "label", "account"], name="approval_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["label", "value"], name="approval_label_value")]
+
+
+class ReviewerState(models.TextChoices):
+    REVIEWER = "REVIEWER", "Reviewer"
+    CC = "CC", "CC"
+
+
+class Reviewer(models.Model):
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="reviewers")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=ReviewerState.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["change", "account"], name="reviewer_unique")
+        ]
+
+
+class Message(models.Model):
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="messages")
+    gerrit_id = models.CharField(max_length=100)
+    author = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    date = models.DateTimeField()
+    patch_set = models.IntegerField(null=True, blank=True)
+    text = models.TextField()
+    tag = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "gerrit_id"], name="message_unique")
+        ]
+        indexes = [models.Index(fields=["date"], name="message_date")]
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.tag.startswith("autogenerated:")
+
+
+class SyncRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    INTERRUPTED = "interrupted", "Interrupted"
+
+
+class SyncRunQuerySet(models.QuerySet["SyncRun"]):
+    def running(self) -> SyncRunQuerySet:
+        return self.filter(status=SyncRunStatus.RUNNING)
+
+    def succeeded(self) -> SyncRunQuerySet:
+        return self.filter(status=SyncRunStatus.SUCCEEDED)
+
+
+class SyncRun(models.Model):
+    """One sync of one team: the lock, the cursor, the progress and the outcome.
+
+    At most one running row per team (a conditional unique constraint) is the lock that
+    keeps two syncs of a team apart. ``server_time`` is the Gerrit clock when the run began;
+    a later run continues from the last succeeded run's ``server_time``. Every change
+    updated between ``covered_from`` and ``covered_to`` is stored (the checkpoint), so a
+    later run completes an unfinished one instead of starting again.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="sync_runs")
+    status = models.CharField(
+        max_length=12, choices=SyncRunStatus.choices, default=SyncRunStatus.RUNNING
+    )
+    full = models.BooleanField(default=False)
+    since = models.DateTimeField(null=True, blank=True, help_text="Lower bound asked for.")
+    window_start = models.DateTimeField(
+        null=True, blank=True, help_text="Lower bound actually queried (None: all history)."
+    )
+    repositories = models.JSONField(default=list, blank=True)
+    server_time = models.DateTimeField(null=True, blank=True)
+    covered_from = models.DateTimeField(null=True, blank=True)
+    covered_to = models.DateTimeField(null=True, blank=True)
+    started = models.DateTimeField()
+    heartbeat = models.DateTimeField()
+    finished = models.DateTimeField(null=True, blank=True)
+    changes_expected = models.IntegerField(null=True, blank=True)
+    changes_fetched = models.IntegerField(default=0)
+    changes_created = models.IntegerField(default=0)
+    votes_recorded = models.IntegerField(default=0)
+    messages_recorded = models.IntegerField(default=0)
+    requests = models.IntegerField(default=0)
+    core_joined = models.IntegerField(default=0)
+    core_left = models.IntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    objects = SyncRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started"]
+        get_latest_by = "started"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(status="running"),
+                name="one_running_sync_per_team",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} sync at {self.started:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished is None:
+            return None
+        return (self.finished - self.started).total_seconds()
+
+
+class CoreMembership(models.Model):
+    """A stretch of core-group membership as observed by syncs.
+
+    Gerrit keeps no membership history over REST, so ``joined``/``left`` are the times of
+    the syncs that first saw the person in, and then out of, the group. An open stretch
+    (``left`` is None) is current membership.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="core_memberships")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="core_memberships")
+    joined = models.DateTimeField()
+    joined_sync = models.ForeignKey(
+        SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    left = models.DateTimeField(null=True, blank=True)
+    left_sync = models.ForeignKey(
+        SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["joined"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "account"],
+                condition=Q(left__isnull=True),
+                name="one_open_membership",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} in {self.team}"

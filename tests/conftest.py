@@ -1,0 +1,24 @@
+"""Shared fixtures: tasks run immediately, and the path to ../shared/data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_django.fixtures import SettingsWrapper
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings: SettingsWrapper) -> None:
+    """Enqueued tasks run in-process during tests (DummyBackend where a test says so)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data``; tests that read it skip, visibly, in a clone without it."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"../shared/data not present at {SHARED_DATA}: shared reference data test")
+    return SHARED_DATA
