@@ -34,7 +34,9 @@ def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     return user.groups.filter(name__in=roles).exists()
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def role_required(
+    *roles: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """View decorator: anonymous users go to the login page, others without a role get 403."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -57,7 +57,7 @@ class Team(models.Model):
 
     name = models.SlugField(max_length=100, unique=True)
     display_name = models.CharField(max_length=200, blank=True)
-    server = models.ForeignKey(GerritServer, on_delete=models.PROTECT, related_name="teams")
+    server = models.ForeignKey(GerritServer, on_delete=models.RESTRICT, related_name="teams")
     core_group = models.CharField(
         max_length=200,
         blank=True,
@@ -160,7 +160,7 @@ class Change(models.Model):
     hashtags = models.JSONField(default=list, blank=True)
     subject = models.TextField()
     commit_message = models.TextField(blank=True)
-    owner = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="owned_changes")
+    owner = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="owned_changes")
     status = models.CharField(max_length=10, choices=ChangeStatus.choices)
     created = models.DateTimeField()
     updated = models.DateTimeField()
@@ -228,16 +228,14 @@ class PatchSet(models.Model):
     number = models.IntegerField()
     revision = models.CharField(max_length=64, blank=True)
     uploader = models.ForeignKey(
-        Account, null=True, on_delete=models.PROTECT, related_name="uploaded_patch_sets"
+        Account, null=True, on_delete=models.RESTRICT, related_name="uploaded_patch_sets"
     )
     created = models.DateTimeField()
     kind = models.CharField(max_length=40, blank=True, help_text="REWORK, TRIVIAL_REBASE…")
 
     class Meta:
         ordering = ["change", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["change", "number"], name="patchset_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["change", "number"], name="patchset_unique")]
         indexes = [models.Index(fields=["created"], name="patchset_created")]
 
     def __str__(self) -> str:
@@ -276,13 +274,13 @@ class Vote(models.Model):
     patch_set = models.IntegerField()
     label = models.CharField(max_length=100)
     value = models.SmallIntegerField()
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="votes")
+    account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="votes")
     granted = models.DateTimeField()
     removal = models.BooleanField(default=False)
     is_bot = models.BooleanField(default=False)
     source = models.CharField(max_length=10, choices=VoteSource.choices)
     removed_by = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Account, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
 
     objects = VoteQuerySet.as_manager()
@@ -306,16 +304,14 @@ class Approval(models.Model):
 
     change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="approvals")
     label = models.CharField(max_length=100)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="approvals")
+    account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="approvals")
     value = models.SmallIntegerField()
     granted = models.DateTimeField(null=True, blank=True)
     tag = models.CharField(max_length=255, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["change", "label", "account"], name="approval_unique"
-            )
+            models.UniqueConstraint(fields=["change", "label", "account"], name="approval_unique")
         ]
         indexes = [models.Index(fields=["label", "value"], name="approval_label_value")]
 
@@ -327,7 +323,7 @@ class ReviewerState(models.TextChoices):
 
 class Reviewer(models.Model):
     change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="reviewers")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="+")
     state = models.CharField(max_length=10, choices=ReviewerState.choices)
 
     class Meta:
@@ -340,7 +336,7 @@ class Message(models.Model):
     change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="messages")
     gerrit_id = models.CharField(max_length=100)
     author = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        Account, null=True, blank=True, on_delete=models.RESTRICT, related_name="messages"
     )
     date = models.DateTimeField()
     patch_set = models.IntegerField(null=True, blank=True)
@@ -442,7 +438,7 @@ class CoreMembership(models.Model):
     """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="core_memberships")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="core_memberships")
+    account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="core_memberships")
     joined = models.DateTimeField()
     joined_sync = models.ForeignKey(
         SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

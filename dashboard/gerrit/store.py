@@ -1,0 +1,438 @@
+"""Writing Gerrit's JSON into the database, one page of changes at a time.
+
+A ChangeInfo is a complete snapshot, so each change's patch sets, messages, votes,
+approvals, reviewers and files are replaced wholesale; re-storing the same page changes
+nothing. Writes are batched per page (a handful of bulk statements for 250 changes), which
+is what keeps a full sync above a thousand changes a second. Callers wrap a page in a
+transaction, so a page is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dashboard.gerrit.client import parse_timestamp
+from dashboard.gerrit.models import (
+    Account,
+    Approval,
+    Change,
+    ChangeFile,
+    Message,
+    PatchSet,
+    Reviewer,
+    ReviewerState,
+    Team,
+    Vote,
+    VoteSource,
+)
+from dashboard.gerrit.votes import StandingVote, VoteEvent, copied_votes, events_from_message
+
+# CI and service accounts on OpenStack's Gerrit over the years (jenkins until October 2017,
+# zuul since); newer servers also tag such accounts SERVICE_USER.
+KNOWN_BOTS = frozenset({"zuul", "jenkins", "hudson-openstack", "smokestack", "elastic-recheck"})
+
+_ACCOUNT_FIELDS = ("username", "name", "email", "is_bot", "inactive")
+
+
+class SyncDataError(Exception):
+    """Gerrit sent a change the sync cannot store (a required field is missing)."""
+
+
+@dataclass(frozen=True)
+class PageStats:
+    changes: int
+    created: int
+    votes: int
+    messages: int
+    oldest_updated: datetime | None
+
+
+def _require(info: dict[str, Any], field: str, what: str) -> Any:
+    try:
+        return info[field]
+    except (KeyError, TypeError):
+        raise SyncDataError(f"{what} has no '{field}', which the sync cannot do without") from None
+
+
+def _account_id(info: Any, what: str) -> int:
+    if not isinstance(info, dict) or not isinstance(info.get("_account_id"), int):
+        raise SyncDataError(f"{what} names an account without '_account_id'")
+    return info["_account_id"]
+
+
+def _is_bot(info: dict[str, Any], team: Team) -> bool:
+    username = info.get("username", "")
+    return (
+        "SERVICE_USER" in (info.get("tags") or [])
+        or username in KNOWN_BOTS
+        or username in (team.bot_usernames or [])
+    )
+
+
+def upsert_accounts(*, team: Team, infos: Iterable[dict[str, Any]]) -> dict[int, int]:
+    """Store AccountInfos and return ``{_account_id: primary key}``.
+
+    Bare ``{"_account_id": N}`` entries (no DETAILED_ACCOUNTS) never blank out details
+    learnt earlier: only entries that carry details update a row.
+    """
+    detailed: dict[int, Account] = {}
+    bare: dict[int, Account] = {}
+    for info in infos:
+        account_id = _account_id(info, "An account")
+        has_details = any(key in info for key in ("username", "name", "email"))
+        if has_details:
+            detailed[account_id] = Account(
+                server=team.server,
+                account_id=account_id,
+                username=info.get("username", ""),
+                name=info.get("name", "") or info.get("display_name", ""),
+                email=info.get("email", ""),
+                is_bot=_is_bot(info, team),
+                inactive=bool(info.get("inactive")),
+            )
+        elif account_id not in detailed:
+            bare[account_id] = Account(server=team.server, account_id=account_id)
+    if detailed:
+        Account.objects.bulk_create(
+            detailed.values(),
+            update_conflicts=True,
+            unique_fields=["server", "account_id"],
+            update_fields=list(_ACCOUNT_FIELDS),
+        )
+    bare = {k: v for k, v in bare.items() if k not in detailed}
+    if bare:
+        Account.objects.bulk_create(bare.values(), ignore_conflicts=True)
+    wanted = detailed.keys() | bare.keys()
+    return dict(
+        Account.objects.filter(server=team.server, account_id__in=wanted).values_list(
+            "account_id", "pk"
+        )
+    )
+
+
+def _accounts_in(change: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    yield change["owner"]
+    for revision in (change.get("revisions") or {}).values():
+        if revision.get("uploader"):
+            yield revision["uploader"]
+    for message in change.get("messages") or []:
+        for key in ("author", "real_author"):
+            if message.get(key):
+                yield message[key]
+    for label in (change.get("labels") or {}).values():
+        yield from label.get("all") or []
+    for people in (change.get("reviewers") or {}).values():
+        yield from people
+
+
+def _label_summary(votes: list[int], *, negative_first: bool) -> int:
+    if not votes:
+        return 0
+    if negative_first and min(votes) < 0:
+        return min(votes)
+    return max(votes)
+
+
+def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datetime) -> PageStats:
+    """Store one page of ChangeInfo (fetched with ``client.SYNC_OPTIONS``)."""
+    repositories = dict(team.repositories.values_list("name", "pk"))
+    wanted: list[dict[str, Any]] = []
+    for position, info in enumerate(changes):
+        what = f"Change #{position + 1} of the page"
+        number = _require(info, "_number", what)
+        what = f"Change {number}"
+        for field in ("project", "branch", "subject", "status", "created", "updated", "owner"):
+            _require(info, field, what)
+        _account_id(info["owner"], what)
+        if info["project"] in repositories:
+            wanted.append(info)
+    if not wanted:
+        return PageStats(0, 0, 0, 0, None)
+
+    account_pks = upsert_accounts(
+        team=team, infos=(a for info in wanted for a in _accounts_in(info))
+    )
+    bots = set(
+        Account.objects.filter(pk__in=account_pks.values(), is_bot=True).values_list(
+            "account_id", flat=True
+        )
+    )
+    numbers = [info["_number"] for info in wanted]
+    existing = set(
+        Change.objects.filter(server=team.server, number__in=numbers).values_list(
+            "number", flat=True
+        )
+    )
+    Change.objects.bulk_create(
+        [_change_row(team, info, repositories, account_pks, synced_at) for info in wanted],
+        update_conflicts=True,
+        unique_fields=["server", "number"],
+        update_fields=_CHANGE_UPDATE_FIELDS,
+    )
+    change_pks = dict(
+        Change.objects.filter(server=team.server, number__in=numbers).values_list("number", "pk")
+    )
+    pks = list(change_pks.values())
+    for model in (PatchSet, Message, Vote, Approval, Reviewer, ChangeFile):
+        model.objects.filter(change_id__in=pks).delete()
+
+    patch_sets: list[PatchSet] = []
+    messages: list[Message] = []
+    votes: list[Vote] = []
+    approvals: list[Approval] = []
+    reviewers: list[Reviewer] = []
+    files: list[ChangeFile] = []
+    people = _People(account_pks, bots)
+    for info in wanted:
+        change_pk = change_pks[info["_number"]]
+        repository_pk = repositories[info["project"]]
+        current = _current_revision(info)
+        for sha, revision in (info.get("revisions") or {}).items():
+            patch_sets.append(
+                PatchSet(
+                    change_id=change_pk,
+                    number=revision["_number"],
+                    revision=sha,
+                    uploader_id=people.pk(revision.get("uploader")),
+                    created=parse_timestamp(revision["created"]),
+                    kind=revision.get("kind", ""),
+                )
+            )
+        events: list[VoteEvent] = []
+        for message in info.get("messages") or []:
+            author = (message.get("author") or {}).get("_account_id")
+            # 2.13's documentation spells these "updated" and "revision_number".
+            stamp = message.get("date") or message.get("updated")
+            if not stamp:
+                raise SyncDataError(f"A message of change {info['_number']} has no 'date'")
+            date = parse_timestamp(stamp)
+            revision_number = message.get("_revision_number", message.get("revision_number"))
+            messages.append(
+                Message(
+                    change_id=change_pk,
+                    gerrit_id=str(message.get("id", "")),
+                    author_id=people.pk(message.get("author")),
+                    date=date,
+                    patch_set=revision_number,
+                    text=message.get("message", ""),
+                    tag=message.get("tag", ""),
+                )
+            )
+            events += events_from_message(
+                message.get("message", ""), author=author, date=date, revision=revision_number
+            )
+        standing = _standing_votes(info)
+        current_ps = _current_patch_set(info, current)
+        for event in events:
+            voter = event.voter if event.voter is not None else people.resolve(event)
+            if voter is None or voter not in account_pks:
+                continue
+            votes.append(
+                Vote(
+                    change_id=change_pk,
+                    repository_id=repository_pk,
+                    patch_set=event.patch_set,
+                    label=event.label,
+                    value=event.value,
+                    account_id=account_pks[voter],
+                    granted=event.granted,
+                    removal=event.removal,
+                    is_bot=voter in bots,
+                    source=VoteSource.MESSAGE,
+                    removed_by_id=people.pk_of(event.remover),
+                )
+            )
+        for vote in copied_votes(events, standing, current_patch_set=current_ps):
+            votes.append(
+                Vote(
+                    change_id=change_pk,
+                    repository_id=repository_pk,
+                    patch_set=current_ps,
+                    label=vote.label,
+                    value=vote.value,
+                    account_id=account_pks[vote.voter],
+                    granted=vote.granted or parse_timestamp(info["updated"]),
+                    is_bot=vote.voter in bots,
+                    source=VoteSource.LABEL,
+                )
+            )
+        for label, entries in (info.get("labels") or {}).items():
+            for entry in entries.get("all") or []:
+                if entry.get("value"):
+                    approvals.append(
+                        Approval(
+                            change_id=change_pk,
+                            label=label,
+                            account_id=account_pks[entry["_account_id"]],
+                            value=entry["value"],
+                            granted=parse_timestamp(entry["date"]) if entry.get("date") else None,
+                            tag=entry.get("tag", ""),
+                        )
+                    )
+        seen_reviewers: set[int] = set()
+        for state in (ReviewerState.REVIEWER, ReviewerState.CC):
+            for person in (info.get("reviewers") or {}).get(state, []):
+                pk = people.pk(person)
+                if pk is not None and pk not in seen_reviewers:
+                    seen_reviewers.add(pk)
+                    reviewers.append(Reviewer(change_id=change_pk, account_id=pk, state=state))
+        for path in (current or {}).get("files") or {}:
+            if not path.startswith("/"):  # /COMMIT_MSG and other magic files
+                files.append(ChangeFile(change_id=change_pk, path=path))
+
+    PatchSet.objects.bulk_create(patch_sets)
+    Message.objects.bulk_create(messages, ignore_conflicts=True)
+    Vote.objects.bulk_create(votes)
+    Approval.objects.bulk_create(approvals, ignore_conflicts=True)
+    Reviewer.objects.bulk_create(reviewers)
+    ChangeFile.objects.bulk_create(files)
+    return PageStats(
+        changes=len(wanted),
+        created=len(set(numbers) - existing),
+        votes=len(votes),
+        messages=len(messages),
+        oldest_updated=min(parse_timestamp(info["updated"]) for info in wanted),
+    )
+
+
+_CHANGE_UPDATE_FIELDS = [
+    "repository",
+    "change_id",
+    "branch",
+    "topic",
+    "hashtags",
+    "subject",
+    "commit_message",
+    "owner",
+    "status",
+    "created",
+    "updated",
+    "submitted",
+    "mergeable",
+    "work_in_progress",
+    "is_private",
+    "insertions",
+    "deletions",
+    "current_patch_set",
+    "current_revision",
+    "current_patch_set_created",
+    "cr_max",
+    "cr_min",
+    "cr_plus2_count",
+    "verified",
+    "workflow",
+    "synced_at",
+]
+
+
+class _People:
+    """Account lookups for one page: Gerrit ids to primary keys, and removal targets."""
+
+    def __init__(self, account_pks: dict[int, int], bots: set[int]) -> None:
+        self.account_pks = account_pks
+        self.bots = bots
+        self._by_email: dict[str, int] | None = None
+        self._by_name: dict[str, int] | None = None
+
+    def pk(self, info: dict[str, Any] | None) -> int | None:
+        if not info or "_account_id" not in info:
+            return None
+        return self.account_pks.get(info["_account_id"])
+
+    def pk_of(self, account_id: int | None) -> int | None:
+        return None if account_id is None else self.account_pks.get(account_id)
+
+    def resolve(self, event: VoteEvent) -> int | None:
+        """The Gerrit id of the voter a "Removed … by Name <email>" message names."""
+        if self._by_email is None:
+            rows = Account.objects.filter(pk__in=self.account_pks.values()).values_list(
+                "account_id", "email", "name"
+            )
+            self._by_email = {email.lower(): aid for aid, email, _ in rows if email}
+            self._by_name = {name: aid for aid, _, name in rows if name}
+        if event.voter_email and event.voter_email.lower() in self._by_email:
+            return self._by_email[event.voter_email.lower()]
+        assert self._by_name is not None
+        return self._by_name.get(event.voter_name)
+
+
+def _current_revision(info: dict[str, Any]) -> dict[str, Any] | None:
+    revisions = info.get("revisions") or {}
+    if info.get("current_revision") in revisions:
+        return revisions[info["current_revision"]]
+    if not revisions:
+        return None
+    return max(revisions.values(), key=lambda revision: revision.get("_number", 0))
+
+
+def _current_patch_set(info: dict[str, Any], current: dict[str, Any] | None) -> int:
+    """From the current revision, else ``current_revision_number`` (newer servers), else 1."""
+    if current and current.get("_number"):
+        return current["_number"]
+    return info.get("current_revision_number") or 1
+
+
+def _standing_votes(info: dict[str, Any]) -> list[StandingVote]:
+    return [
+        StandingVote(
+            label=label,
+            value=entry["value"],
+            voter=entry["_account_id"],
+            granted=parse_timestamp(entry["date"]) if entry.get("date") else None,
+        )
+        for label, details in (info.get("labels") or {}).items()
+        for entry in details.get("all") or []
+        if entry.get("value") and "_account_id" in entry
+    ]
+
+
+def _change_row(
+    team: Team,
+    info: dict[str, Any],
+    repositories: dict[str, int],
+    account_pks: dict[int, int],
+    synced_at: datetime,
+) -> Change:
+    current = _current_revision(info) or {}
+    commit = current.get("commit") or {}
+    labels = info.get("labels") or {}
+
+    def values(label: str) -> list[int]:
+        return [e["value"] for e in (labels.get(label) or {}).get("all") or [] if e.get("value")]
+
+    code_review = values("Code-Review")
+    return Change(
+        server=team.server,
+        repository_id=repositories[info["project"]],
+        number=info["_number"],
+        change_id=info.get("change_id", ""),
+        branch=info["branch"],
+        topic=info.get("topic", ""),
+        hashtags=info.get("hashtags") or [],
+        subject=info["subject"],
+        commit_message=commit.get("message", ""),
+        owner_id=account_pks[info["owner"]["_account_id"]],
+        status=info["status"],
+        created=parse_timestamp(info["created"]),
+        updated=parse_timestamp(info["updated"]),
+        submitted=parse_timestamp(info["submitted"]) if info.get("submitted") else None,
+        mergeable=info.get("mergeable"),
+        work_in_progress=bool(info.get("work_in_progress")),
+        is_private=bool(info.get("is_private")),
+        insertions=info.get("insertions") or 0,
+        deletions=info.get("deletions") or 0,
+        current_patch_set=_current_patch_set(info, current),
+        current_revision=info.get("current_revision", ""),
+        current_patch_set_created=(
+            parse_timestamp(current["created"]) if current.get("created") else None
+        ),
+        cr_max=max(code_review, default=0),
+        cr_min=min(code_review, default=0),
+        cr_plus2_count=sum(1 for value in code_review if value >= 2),
+        verified=_label_summary(values("Verified"), negative_first=True),
+        workflow=_label_summary(values("Workflow"), negative_first=True),
+        synced_at=synced_at,
+    )

@@ -1,0 +1,145 @@
+"""Vote history recovered from Gerrit's change messages (pure parsing, no ORM).
+
+Gerrit's REST API only holds the *current* votes; what was voted on earlier patch sets,
+and votes later removed, survive only in the text Gerrit writes into change messages
+(facts §3.6). This module reads those texts:
+
+* ``Patch Set 3: Code-Review+2 Workflow+1`` (then optionally a blank line and a comment),
+* ``Patch Set 10: -Verified`` (a voter removing their own vote; Zuul does this when a run
+  starts),
+* ``Removed Code-Review-1 by Jane Roe <jane.roe@example.com>`` (someone removing another
+  person's vote; the message author is the remover),
+
+and merges in the current labels, which carry votes Gerrit copied forward to a new patch set
+(sticky votes on trivial rebases) that no message announces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+_PATCH_SET_LINE = re.compile(r"^Patch Set (?P<ps>\d+):(?P<rest>[^\n]*)")
+_VOTE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z0-9_-]*?)(?P<value>[+-]\d+)$")
+_SELF_REMOVAL = re.compile(r"^-(?P<label>[A-Za-z][A-Za-z0-9_-]*)$")
+_REMOVED_BY = re.compile(
+    r"^Removed (?P<label>[A-Za-z][A-Za-z0-9_-]*?)(?P<value>[+-]\d+) by (?P<who>[^\n]+?)\s*$",
+    re.MULTILINE,
+)
+_NAME_EMAIL = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>\s]+)>$")
+_ACCOUNT_PLACEHOLDER = re.compile(r"^<GERRIT_ACCOUNT_(?P<id>\d+)>$")
+
+
+@dataclass(frozen=True)
+class VoteEvent:
+    """One vote cast (value != 0) or removed (``removal``; value 0) on a patch set.
+
+    ``voter`` identifies whose vote it is: an ``_account_id`` for votes and self-removals;
+    for a removal by someone else the text names the voter, so ``voter`` is None and
+    ``voter_name``/``voter_email`` (or ``voter_id`` from a newer server's placeholder) say
+    who, and ``remover`` is the message author.
+    """
+
+    patch_set: int
+    label: str
+    value: int
+    granted: datetime
+    voter: int | None
+    removal: bool = False
+    remover: int | None = None
+    voter_name: str = ""
+    voter_email: str = ""
+
+
+def parse_vote_line(text: str) -> tuple[int, list[tuple[str, int | None]]] | None:
+    """The patch set and the (label, value) votes of a review message's first line.
+
+    A removal is ``(label, None)``. Returns None when the message is not a review with
+    votes, e.g. ``Patch Set 2: Patch Set 1 was rebased`` or a plain comment.
+    """
+    match = _PATCH_SET_LINE.match(text)
+    if match is None:
+        return None
+    tokens = match.group("rest").split()
+    if not tokens:
+        return None
+    votes: list[tuple[str, int | None]] = []
+    for token in tokens:
+        if vote := _VOTE.match(token):
+            votes.append((vote.group("label"), int(vote.group("value"))))
+        elif removal := _SELF_REMOVAL.match(token):
+            votes.append((removal.group("label"), None))
+        else:
+            # Anything else means the line is prose ("Patch Set 1 was rebased"), not votes;
+            # trailing "(2 comments)" only appears after a blank line, so it never lands here.
+            return None
+    return int(match.group("ps")), votes
+
+
+def events_from_message(
+    text: str, *, author: int | None, date: datetime, revision: int | None
+) -> list[VoteEvent]:
+    """Vote events announced by one change message."""
+    events: list[VoteEvent] = []
+    parsed = parse_vote_line(text)
+    if parsed is not None and author is not None:
+        patch_set, votes = parsed
+        for label, value in votes:
+            events.append(
+                VoteEvent(
+                    patch_set=patch_set,
+                    label=label,
+                    value=value or 0,
+                    granted=date,
+                    voter=author,
+                    removal=value is None,
+                )
+            )
+        return events
+    for removed in _REMOVED_BY.finditer(text):
+        who = removed.group("who").strip()
+        name, email, voter_id = who, "", None
+        if placeholder := _ACCOUNT_PLACEHOLDER.match(who):
+            voter_id, name = int(placeholder.group("id")), ""
+        elif named := _NAME_EMAIL.match(who):
+            name, email = named.group("name"), named.group("email")
+        events.append(
+            VoteEvent(
+                patch_set=revision or 0,
+                label=removed.group("label"),
+                value=0,
+                granted=date,
+                voter=voter_id,
+                removal=True,
+                remover=author,
+                voter_name=name,
+                voter_email=email,
+            )
+        )
+    return events
+
+
+@dataclass(frozen=True)
+class StandingVote:
+    """A non-zero vote on the current patch set, as Gerrit's ``labels.all`` reports it."""
+
+    label: str
+    value: int
+    voter: int
+    granted: datetime | None
+
+
+def copied_votes(
+    events: list[VoteEvent], standing: list[StandingVote], *, current_patch_set: int
+) -> list[StandingVote]:
+    """Standing votes that no message announced on the current patch set.
+
+    These are the votes Gerrit copied forward (sticky votes on trivial rebases), or votes
+    whose message was lost; without them the history would miss what the labels show.
+    """
+    latest: dict[tuple[int | None, str], int] = {}
+    for event in events:
+        if event.patch_set == current_patch_set and event.voter is not None:
+            latest[(event.voter, event.label)] = event.value
+    return [vote for vote in standing if latest.get((vote.voter, vote.label)) != vote.value]
