@@ -165,6 +165,9 @@ class Change(models.Model):
     created = models.DateTimeField()
     updated = models.DateTimeField()
     submitted = models.DateTimeField(null=True, blank=True)
+    closed = models.DateTimeField(
+        null=True, blank=True, help_text="When it was merged or (last) abandoned; None if open."
+    )
     mergeable = models.BooleanField(null=True, help_text="None when the server does not say.")
     work_in_progress = models.BooleanField(default=False)
     is_private = models.BooleanField(default=False)
@@ -196,6 +199,7 @@ class Change(models.Model):
             models.Index(fields=["owner", "status"], name="change_owner_status"),
             models.Index(fields=["topic"], name="change_topic"),
             models.Index(fields=["created"], name="change_created"),
+            models.Index(fields=["status", "closed"], name="change_status_closed"),
         ]
 
     def __str__(self) -> str:
@@ -411,6 +415,7 @@ class SyncRun(models.Model):
     class Meta:
         ordering = ["-started"]
         get_latest_by = "started"
+        indexes = [models.Index(fields=["team", "-started"], name="syncrun_team_started")]
         constraints = [
             models.UniqueConstraint(
                 fields=["team"],
