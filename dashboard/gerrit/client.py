@@ -70,10 +70,15 @@ class GerritBadResponse(GerritError):
 
 
 def parse_timestamp(value: str) -> datetime:
-    """Gerrit's ``yyyy-MM-dd HH:mm:ss.fffffffff`` (UTC, no zone) as an aware datetime."""
-    text = value[:26]
-    fmt = "%Y-%m-%d %H:%M:%S.%f" if "." in text else "%Y-%m-%d %H:%M:%S"
-    return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+    """Gerrit's ``yyyy-MM-dd HH:mm:ss.fffffffff`` (UTC, no zone) as an aware datetime.
+
+    Nine fractional digits are more than Python keeps; the first 26 characters
+    (microseconds) are exact for every server, and whole-second values parse too.
+    """
+    try:
+        return datetime.fromisoformat(value[:26]).replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        raise ValueError(f"not a Gerrit timestamp: {value!r}") from None
 
 
 def format_timestamp(moment: datetime) -> str:

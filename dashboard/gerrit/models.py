@@ -228,11 +228,17 @@ class ChangeFile(models.Model):
 
 
 class PatchSet(models.Model):
-    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="patch_sets")
+    change = models.ForeignKey(  # indexed by the unique constraint
+        Change, on_delete=models.CASCADE, related_name="patch_sets", db_index=False
+    )
     number = models.IntegerField()
     revision = models.CharField(max_length=64, blank=True)
     uploader = models.ForeignKey(
-        Account, null=True, on_delete=models.RESTRICT, related_name="uploaded_patch_sets"
+        Account,
+        null=True,
+        on_delete=models.RESTRICT,
+        related_name="uploaded_patch_sets",
+        db_index=False,
     )
     created = models.DateTimeField()
     kind = models.CharField(max_length=40, blank=True, help_text="REWORK, TRIVIAL_REBASE…")
@@ -273,18 +279,25 @@ class Vote(models.Model):
     and the account so window statistics filter without joins.
     """
 
-    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="votes")
-    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="+")
+    # Single-column FK indexes would duplicate the composite ones below (each costs writes).
+    change = models.ForeignKey(
+        Change, on_delete=models.CASCADE, related_name="votes", db_index=False
+    )
+    repository = models.ForeignKey(
+        Repository, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     patch_set = models.IntegerField()
     label = models.CharField(max_length=100)
     value = models.SmallIntegerField()
-    account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="votes")
+    account = models.ForeignKey(
+        Account, on_delete=models.RESTRICT, related_name="votes", db_index=False
+    )
     granted = models.DateTimeField()
     removal = models.BooleanField(default=False)
     is_bot = models.BooleanField(default=False)
     source = models.CharField(max_length=10, choices=VoteSource.choices)
     removed_by = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+        Account, null=True, blank=True, on_delete=models.RESTRICT, related_name="+", db_index=False
     )
 
     objects = VoteQuerySet.as_manager()
@@ -306,7 +319,9 @@ class Vote(models.Model):
 class Approval(models.Model):
     """A non-zero vote standing on a change's current patch set (Gerrit's labels.all)."""
 
-    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="approvals")
+    change = models.ForeignKey(  # indexed by the unique constraint
+        Change, on_delete=models.CASCADE, related_name="approvals", db_index=False
+    )
     label = models.CharField(max_length=100)
     account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="approvals")
     value = models.SmallIntegerField()
@@ -326,7 +341,9 @@ class ReviewerState(models.TextChoices):
 
 
 class Reviewer(models.Model):
-    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="reviewers")
+    change = models.ForeignKey(  # indexed by the unique constraint
+        Change, on_delete=models.CASCADE, related_name="reviewers", db_index=False
+    )
     account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="+")
     state = models.CharField(max_length=10, choices=ReviewerState.choices)
 
@@ -337,10 +354,17 @@ class Reviewer(models.Model):
 
 
 class Message(models.Model):
-    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="messages")
+    change = models.ForeignKey(  # indexed by the unique constraint
+        Change, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     gerrit_id = models.CharField(max_length=100)
     author = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.RESTRICT, related_name="messages"
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="messages",
+        db_index=False,
     )
     date = models.DateTimeField()
     patch_set = models.IntegerField(null=True, blank=True)

@@ -128,6 +128,7 @@ class StandingVote:
     value: int
     voter: int
     granted: datetime | None
+    tag: str = ""
 
 
 def copied_votes(
