@@ -1,0 +1,153 @@
+"""The Gerrit REST client against the simulator over real HTTP, faults included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from dashboard.gerrit.client import (
+    GerritAuthError,
+    GerritBadRequest,
+    GerritBadResponse,
+    GerritClient,
+    GerritError,
+    GerritNotFound,
+    GerritUnavailable,
+    parse_timestamp,
+    redact_url,
+    strip_xssi,
+)
+
+from .conftest import PASSWORD, USER
+
+ALL = "project:openstack/glance OR project:openstack/glance_store"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2013-02-21 11:16:36.775000000", datetime(2013, 2, 21, 11, 16, 36, 775000, tzinfo=UTC)),
+        ("2017-08-30 12:00:00.000000000", datetime(2017, 8, 30, 12, tzinfo=UTC)),
+        ("2017-08-30 12:00:00", datetime(2017, 8, 30, 12, tzinfo=UTC)),
+    ],
+)
+def test_gerrit_timestamps_parse_as_utc(text, expected):
+    assert parse_timestamp(text) == expected
+
+
+def test_xssi_guard_line_is_stripped():
+    assert strip_xssi(')]}\'\n[{"a": 1}]') == '[{"a": 1}]'
+    assert strip_xssi("[]") == "[]"
+
+
+def test_credentials_in_a_url_never_reach_messages():
+    assert redact_url("https://me:hunter2@review.test/gerrit") == "https://review.test/gerrit"
+
+
+def test_paging_follows_more_changes_and_sees_every_change_once(client, sim):
+    pages = list(client.iter_change_pages(ALL, page_size=7))
+    numbers = [change["_number"] for page in pages for change in page.changes]
+    assert len(pages) > 2
+    assert all(page.more for page in pages[:-1]) and not pages[-1].more
+    assert len(numbers) == len(set(numbers))
+    expected = {
+        n
+        for n in sim.numbers()
+        if sim.change(n).spec.project in {"openstack/glance", "openstack/glance_store"}
+    }
+    assert set(numbers) == expected
+
+
+def test_count_estimate_matches_the_real_number(client):
+    total = sum(len(page.changes) for page in client.iter_change_pages(ALL, page_size=50))
+    assert client.count_changes(ALL) == total
+
+
+def test_server_time_comes_from_the_date_header(client, sim):
+    client.server_version()
+    assert client.server_time == datetime.fromtimestamp(sim.now, UTC)
+
+
+def test_authenticated_calls_use_the_a_prefix_and_basic_auth(gerrit):
+    client = GerritClient(gerrit.url, username=USER, password=PASSWORD)
+    assert client.account("self")["username"] == USER
+    assert gerrit.requests.entries()[-1].target.startswith("/a/accounts/self")
+
+
+def test_digest_auth_works_for_old_servers(sim):
+    from dashboard.gerrit.simulator import start_simulator
+
+    with start_simulator(sim, auth_scheme="digest") as server:
+        client = GerritClient(server.url, username=USER, password=PASSWORD, auth_scheme="digest")
+        assert client.account("self")["username"] == USER
+
+
+def test_wrong_password_is_one_clear_line_without_the_password(gerrit):
+    client = GerritClient(gerrit.url, username=USER, password="wrong-password")
+    with pytest.raises(GerritAuthError) as failure:
+        client.account("self")
+    message = str(failure.value)
+    assert "rejected the user name or HTTP password (401)" in message
+    assert "wrong-password" not in message and "\n" not in message
+
+
+def test_unknown_project_is_a_not_found_error(client):
+    with pytest.raises(GerritNotFound, match=r"\(404\)"):
+        client.project("openstack/glancee")
+
+
+def test_bad_query_is_reported_with_gerrit_s_reason(client):
+    with pytest.raises(GerritBadRequest, match="Unsupported operator"):
+        client.query_changes("frobnicate:yes")
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_server_errors_are_retried_with_backoff(client, gerrit, sleeps, status):
+    gerrit.inject("error", status=status, count=2)
+    assert client.server_version()
+    assert len(sleeps) == 2 and sleeps[1] > sleeps[0] * 0.9
+
+
+def test_rate_limiting_honours_retry_after(client, gerrit, sleeps):
+    gerrit.inject("rate_limit", retry_after=7)
+    assert client.server_version()
+    assert sleeps == [7.0]
+
+
+def test_persistent_failure_gives_up_after_the_retries_with_a_clear_message(client, gerrit):
+    gerrit.inject("error", status=503, count=5)
+    with pytest.raises(GerritUnavailable, match=r"failed with HTTP 503: Service Unavailable"):
+        client.server_version()
+    assert len(gerrit.requests.entries()) == 3
+
+
+@pytest.mark.parametrize(("kind", "words"), [("truncate", "truncated JSON"), ("html", "not JSON")])
+def test_unreadable_bodies_are_retried_then_named(client, gerrit, kind, words):
+    gerrit.inject(kind, count=1)
+    assert client.query_changes(ALL, page_size=3).changes
+    gerrit.inject(kind, count=5)
+    with pytest.raises(GerritBadResponse, match=words):
+        client.query_changes(ALL, page_size=3)
+
+
+def test_reset_connection_is_retried(client, gerrit):
+    gerrit.inject("reset", count=1)
+    assert client.server_version()
+
+
+def test_slow_answer_times_out_and_says_so(client, gerrit):
+    gerrit.inject("slow", delay=2.5, count=5)
+    with pytest.raises(GerritUnavailable, match=r"did not answer within 1 s"):
+        client.server_version()
+
+
+def test_refused_connection_is_named():
+    client = GerritClient("http://127.0.0.1:9", retries=0)
+    with pytest.raises(GerritUnavailable, match=r"Cannot connect to Gerrit at http://127.0.0.1:9"):
+        client.server_version()
+
+
+def test_a_url_that_is_not_http_is_refused():
+    with pytest.raises(GerritError, match="Not a Gerrit URL"):
+        GerritClient("review.opendev.org")
