@@ -1,0 +1,70 @@
+"""``python -m dashboard.gerrit.simulator``: serve a simulated Gerrit until Ctrl-C.
+
+Used by benchmarks that want the server in its own process; the printed URL is the only
+line on stdout, so a parent process can read it to learn the port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+
+from .auth import BASIC, DIGEST
+from .generator import DEFAULT_END
+from .server import start_simulator
+from .simulator import Simulator
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard.gerrit.simulator", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--changes", type=int, default=3000)
+    parser.add_argument("--people", type=int, default=40)
+    parser.add_argument("--companies", type=int, default=8)
+    parser.add_argument(
+        "--end",
+        type=datetime.fromisoformat,
+        default=DEFAULT_END,
+        help="end of the history, ISO 8601 (UTC if no zone)",
+    )
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="NAME:PASSWORD",
+        help="credentials for /a/ paths; repeatable",
+    )
+    parser.add_argument("--auth", choices=(BASIC, DIGEST), default=BASIC)
+    args = parser.parse_args(argv)
+    credentials = dict(user.split(":", 1) for user in args.user)
+    started = time.perf_counter()
+    sim = Simulator(
+        seed=args.seed,
+        changes=args.changes,
+        people=args.people,
+        companies=args.companies,
+        end=args.end,
+        credentials=credentials,
+    )
+    server = start_simulator(sim, args.host, args.port, auth_scheme=args.auth)
+    print(server.url, flush=True)
+    print(
+        f"{args.changes} changes indexed in {time.perf_counter() - started:.1f}s; Ctrl-C stops",
+        file=sys.stderr,
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

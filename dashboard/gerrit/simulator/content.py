@@ -1,0 +1,268 @@
+"""What a change contains: subject, commit message, files per patch set, commit SHAs.
+
+Content never influences queries, so it is derived lazily from the change number and a few
+drawn parameters, each with its own seeded ``random.Random``; the same inputs always give
+the same text. Shapes follow what Gerrit returns (facts §3.5): commit messages end with a
+``Change-Id:`` footer and a newline, OpenStack footers (``Closes-Bug: #N``,
+``Implements: blueprint x``) precede it, a stable backport ends with ``(cherry picked from
+commit …)``, and the file list of a revision includes the magic ``/COMMIT_MSG`` file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+
+from . import vocabulary
+from .people import Account
+from .timestamps import format_timestamp
+
+SPECS_PROJECT = "openstack/glance-specs"
+CODE, SPEC, REQUIREMENTS = "code", "spec", "requirements"
+# (cycle, release date as epoch seconds): a date belongs to the first cycle released after it
+CYCLES = (
+    ("mitaka", 1459987200),  # 2016-04-07
+    ("newton", 1475712000),  # 2016-10-06
+    ("ocata", 1487721600),  # 2017-02-22
+    ("pike", 1504051200),  # 2017-08-30
+    ("queens", 1519776000),  # 2018-02-28
+    ("rocky", 1535587200),  # 2018-08-30
+)
+_BYTES_PER_LINE = 38
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """The drawn parameters content is made from; a backport shares its source's theme."""
+
+    source_number: int
+    project: str
+    flavor: str
+    feature: int
+    bug: int
+    topic: str | None
+    created: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    path: str
+    status: str  # "A", "D" or "" (modified), as FileInfo.status
+    inserted: int
+    deleted: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSpec:
+    """The static part of a change; everything that happens to it is an event."""
+
+    seed: int
+    number: int
+    change_id: str
+    project: str
+    branch: str
+    owner: int
+    created: int
+    topic: str | None
+    hashtags: tuple[str, ...]
+    mergeable: bool
+    subject: str
+    body: str
+    footers: tuple[str, ...]
+    cherry_picked_from: str | None
+    files: tuple[FileStat, ...]
+
+    def commit_message(self, edits: int) -> str:
+        """Full message of a patch set after ``edits`` commit-message-only uploads."""
+        body = self.body
+        if edits:
+            extra = " ".join(vocabulary.MESSAGE_EDITS[: min(edits, len(vocabulary.MESSAGE_EDITS))])
+            body = f"{body} {extra}".strip()
+        parts = [self.subject]
+        if body:
+            parts.append(body)
+        parts.append("\n".join([*self.footers, f"Change-Id: {self.change_id}"]))
+        message = "\n\n".join(parts) + "\n"
+        if self.cherry_picked_from:
+            message += f"(cherry picked from commit {self.cherry_picked_from})\n"
+        return message
+
+    def revision(self, patch_set: int) -> str:
+        """The commit SHA of a patch set."""
+        return _sha(f"commit:{self.seed}:{self.number}:{patch_set}")
+
+    def parent(self, patch_set: int) -> dict[str, str]:
+        """The parent commit of a patch set (each upload sits on some branch tip)."""
+        rng = random.Random(f"parent:{self.seed}:{self.number}:{patch_set}")
+        template = rng.choice(vocabulary.SUBJECTS)
+        return {
+            "commit": _sha(f"parent:{self.seed}:{self.number}:{patch_set}"),
+            "subject": _fill(template, rng, self.project),
+        }
+
+    def file_stats(self, code_version: int) -> list[FileStat]:
+        """Files of the code as of patch set ``code_version`` (rebases reuse it)."""
+        if code_version <= 1:
+            return list(self.files)
+        rng = random.Random(f"files:{self.seed}:{self.number}:{code_version}")
+        return [
+            FileStat(f.path, f.status, _scale(rng, f.inserted), _scale(rng, f.deleted))
+            if f.status != "D"
+            else f
+            for f in self.files
+        ]
+
+    @staticmethod
+    def commit_msg_file(message: str) -> FileStat:
+        """Gerrit's ``/COMMIT_MSG``: a six-line header (parent, author, committer) + the text."""
+        return FileStat("/COMMIT_MSG", "A", 6 + message.count("\n"), 0)
+
+
+def cycle_at(moment: int) -> str:
+    """The release cycle in development at ``moment`` (specs target the next one late on)."""
+    for index, (name, release) in enumerate(CYCLES):
+        if moment < release:
+            late = release - moment < 42 * 86400 and index + 1 < len(CYCLES)
+            return CYCLES[index + 1][0] if late else name
+    return CYCLES[-1][0]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def change_id_for(seed: int, number: int) -> str:
+    return "I" + _sha(f"change-id:{seed}:{number}")
+
+
+def make_spec(
+    *,
+    seed: int,
+    number: int,
+    change_id: str,
+    branch: str,
+    owner: int,
+    hashtags: tuple[str, ...],
+    mergeable: bool,
+    theme: Theme,
+    topic: str | None,
+    created: int,
+    subject: str | None = None,
+) -> ChangeSpec:
+    """Build a change's content; a backport (``theme.source_number != number``) reuses the
+    source's subject, body and files and records the cherry-pick."""
+    rng = random.Random(f"content:{seed}:{theme.source_number}")
+    project = theme.project
+    feature = vocabulary.FEATURES[theme.feature % len(vocabulary.FEATURES)]
+    footers: list[str] = []
+    body = ""
+    if theme.flavor == REQUIREMENTS:
+        drawn = "Updated from global requirements"
+        files = [FileStat(p, "", 1, 1) for p in vocabulary.REQUIREMENTS_FILES[: rng.randint(1, 2)]]
+    elif theme.flavor == SPEC:
+        cycle = cycle_at(theme.created)
+        drawn = rng.choice(vocabulary.SPEC_SUBJECTS).format(feature=feature, cycle=cycle)
+        spec_dir = rng.choice(vocabulary.SPEC_DIRS)
+        files = [
+            FileStat(
+                f"specs/{cycle}/approved/{spec_dir}/{slug(feature)}.rst",
+                "A",
+                rng.randint(120, 420),
+                0,
+            )
+        ]
+        body = f"This spec proposes {feature} for the {cycle.capitalize()} cycle."
+    else:
+        component = rng.choice(vocabulary.COMPONENTS[project])
+        drawn = _fill(rng.choice(vocabulary.SUBJECTS), rng, project, component)
+        body = rng.choice(vocabulary.BODIES).format(component=component)
+        body = body[0].upper() + body[1:]
+        files = _code_files(rng, project, drawn)
+    if theme.flavor != REQUIREMENTS:
+        if theme.topic and theme.topic.startswith("bp/"):
+            verb = "Implements" if rng.random() < 0.7 else "Partially-Implements"
+            footers.append(f"{verb}: blueprint {theme.topic[3:]}")
+        if (theme.topic and theme.topic.startswith("bug/")) or rng.random() < 0.25:
+            verb = "Closes-Bug" if rng.random() < 0.8 else "Partial-Bug"
+            footers.append(f"{verb}: #{theme.bug}")
+    backport = theme.source_number != number
+    return ChangeSpec(
+        seed=seed,
+        number=number,
+        change_id=change_id,
+        project=project,
+        branch=branch,
+        owner=owner,
+        created=created,
+        topic=topic,
+        hashtags=hashtags,
+        mergeable=mergeable,
+        subject=subject or drawn,
+        body=body,
+        footers=tuple(footers),
+        cherry_picked_from=_sha(f"merged:{seed}:{theme.source_number}") if backport else None,
+        files=tuple(files),
+    )
+
+
+def git_person(account: Account, moment: int) -> dict[str, object]:
+    """GitPersonInfo as CommitInfo carries it; ``tz`` is minutes east of UTC."""
+    return {
+        "name": account.name,
+        "email": account.email,
+        "date": format_timestamp(moment),
+        "tz": account.tz,
+    }
+
+
+def _code_files(rng: random.Random, project: str, subject: str) -> list[FileStat]:
+    paths = rng.sample(vocabulary.FILES[project], rng.choice((1, 1, 2, 2, 3, 4)))
+    files = [FileStat(p, "", _lines(rng), _lines(rng) // 2) for p in paths]
+    if rng.random() < 0.7:
+        test = rng.choice(vocabulary.TEST_FILES[project])
+        if test not in paths:
+            files.append(FileStat(test, "", _lines(rng) * 2, _lines(rng) // 3))
+    if rng.random() < 0.25:
+        note = f"releasenotes/notes/{slug(subject)[:40]}-{rng.getrandbits(64):016x}.yaml"
+        files.append(FileStat(note, "A", rng.randint(4, 14), 0))
+    if rng.random() < 0.05:
+        files.append(FileStat(rng.choice(vocabulary.OBSOLETE_FILES), "D", 0, rng.randint(20, 240)))
+    return sorted(files, key=lambda f: f.path)
+
+
+def _fill(template: str, rng: random.Random, project: str, component: str | None = None) -> str:
+    components = vocabulary.COMPONENTS.get(project) or vocabulary.COMPONENTS["openstack/glance"]
+    new_lib, old_lib = rng.choice(vocabulary.LIBRARY_SWAPS)
+    return template.format(
+        bug=rng.choice(vocabulary.BUG_PHRASES),
+        component=component or rng.choice(components),
+        feature=rng.choice(vocabulary.FEATURES),
+        option=rng.choice(vocabulary.OPTIONS),
+        new_lib=new_lib,
+        old_lib=old_lib,
+    )
+
+
+def _lines(rng: random.Random) -> int:
+    return max(1, int(rng.lognormvariate(2.8, 1.0)))
+
+
+def _scale(rng: random.Random, lines: int) -> int:
+    return max(0, round(lines * rng.uniform(0.6, 1.5))) if lines else 0
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def file_size(stat: FileStat) -> tuple[int, int]:
+    """(size_delta, size) in bytes, derived from line counts at a typical line length."""
+    delta = (stat.inserted - stat.deleted) * _BYTES_PER_LINE
+    if stat.status == "A":
+        return delta, delta
+    if stat.status == "D":
+        return delta, stat.deleted * _BYTES_PER_LINE
+    untouched = 400 + int(hashlib.sha1(stat.path.encode()).hexdigest()[:4], 16) % 400 * 40
+    return delta, untouched + max(delta, 0)

@@ -1,0 +1,119 @@
+"""The change index: the few facts per change that queries filter and sort on.
+
+It plays the part of Gerrit's Lucene change index (facts §2.2): results come most
+recently updated first, ties broken by the higher change number. The order is re-sorted
+lazily after mutations (Python's sort is linear on an almost sorted list). The index is
+not locked itself; the Simulator serialises access to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .content import ChangeSpec
+from .generator import Skeleton
+from .history import ChangeState
+
+Predicate = Callable[["IndexEntry"], bool]
+
+
+class IndexEntry:
+    """One change as the index knows it; ``index`` is its position in the generated
+    history, None for a change added after it."""
+
+    __slots__ = (
+        "number",
+        "index",
+        "change_id",
+        "project",
+        "branch",
+        "owner",
+        "created",
+        "updated",
+        "status",
+        "topic",
+        "hashtags",
+        "wip",
+    )
+
+    def __init__(self, source: Skeleton | ChangeSpec, index: int | None) -> None:
+        self.number = source.number
+        self.index = index
+        self.change_id = source.change_id
+        self.project = source.project
+        self.branch = source.branch
+        self.owner = source.owner
+        self.created = source.created
+        self.topic = source.topic
+        self.hashtags = source.hashtags
+        if isinstance(source, Skeleton):
+            self.updated, self.status, self.wip = source.updated, source.status, source.wip
+        else:  # a change created just now: one patch set, open
+            self.updated, self.status, self.wip = source.created, "NEW", False
+
+
+class ChangeIndex:
+    def __init__(self) -> None:
+        self._entries: dict[int, IndexEntry] = {}
+        self._by_change_id: dict[str, list[int]] = {}
+        self._ordered: list[IndexEntry] = []
+        self._stale_order = False
+
+    def __getitem__(self, number: int) -> IndexEntry:
+        return self._entries[number]
+
+    def add(self, entry: IndexEntry) -> None:
+        self._entries[entry.number] = entry
+        self._by_change_id.setdefault(entry.change_id, []).append(entry.number)
+        self._ordered.append(entry)
+        self._stale_order = True
+
+    def numbers(self) -> list[int]:
+        return sorted(self._entries)
+
+    def open_numbers(self) -> list[int]:
+        return sorted(n for n, e in self._entries.items() if e.status == "NEW")
+
+    def update(self, number: int, state: ChangeState) -> None:
+        """Re-index a change after new events."""
+        entry = self._entries[number]
+        entry.updated, entry.status = state.updated, state.status
+        entry.topic, entry.wip = state.topic, state.work_in_progress
+        self._stale_order = True
+
+    def matches(
+        self, predicate: Callable[[IndexEntry], bool], stop: int | None
+    ) -> list[IndexEntry]:
+        """Matching entries in result order, at most ``stop`` of them."""
+        if self._stale_order:
+            self._ordered.sort(key=lambda e: (e.updated, e.number), reverse=True)
+            self._stale_order = False
+        found = []
+        for entry in self._ordered:
+            if predicate(entry):
+                found.append(entry)
+                if stop is not None and len(found) >= stop:
+                    break
+        return found
+
+    def resolve(self, ref: str) -> list[int]:
+        """Changes a ``{change-id}`` names: number, ``project~number``,
+        ``project~branch~Change-Id`` or a bare Change-Id (facts §1.5)."""
+        parts = ref.split("~")
+        if len(parts) == 1:
+            candidates = [int(ref)] if ref.isdigit() else self._by_change_id.get(ref, [])
+        elif len(parts) == 2 and parts[1].isdigit():
+            candidates = [int(parts[1])]
+        elif len(parts) == 3:
+            candidates = self._by_change_id.get(parts[2], [])
+        else:
+            return []
+        found = []
+        for number in candidates:
+            entry = self._entries.get(number)
+            if entry is None or (len(parts) > 1 and entry.project != parts[0]):
+                continue
+            if len(parts) == 3 and entry.branch != parts[1].removeprefix("refs/heads/"):
+                continue
+            found.append(number)
+        return found
