@@ -1,0 +1,182 @@
+"""manage.py bench_sync: full-sync throughput, peak memory and the cost of a no-change sync.
+
+Each measurement runs in fresh processes so the figures are the sync's own: the Gerrit
+simulator in one process (serving over HTTP on loopback), the migration in another, and the
+sync in a third whose peak resident memory (``ru_maxrss``) is reported. The database is a
+throwaway SQLite file unless ``--database-url`` names a PostgreSQL server, in which case a
+scratch database is created on it and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from dashboard.gerrit.models import Change, Message, PatchSet, SyncRunStatus, Vote
+from dashboard.gerrit.sync import sync_team
+from dashboard.gerrit.teams import TeamDefinition, import_team
+
+BENCH_TEAM = TeamDefinition(
+    slug="glance",
+    name="Glance",
+    repositories=(
+        "openstack/glance",
+        "openstack/glance-specs",
+        "openstack/glance_store",
+        "openstack/python-glanceclient",
+    ),
+    core_group="glance-core",
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the Gerrit sync against the simulator on loopback: changes per second of a "
+        "full sync, its peak memory, and the requests and time of a sync with nothing new."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--changes",
+            type=int,
+            action="append",
+            help="history size; repeat for several (default: 10000 and 50000)",
+        )
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--database-url",
+            help="postgres://… to measure on PostgreSQL (a scratch database is created there)",
+        )
+        parser.add_argument("--json", action="store_true", help="print only the JSON report")
+        # Internal: the measuring child process.
+        parser.add_argument("--child-gerrit-url", help=argparse.SUPPRESS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["child_gerrit_url"]:
+            self.stdout.write(json.dumps(measure_sync(options["child_gerrit_url"])))
+            return
+        report = []
+        for changes in options["changes"] or [10_000, 50_000]:
+            if not options["json"]:
+                self.stderr.write(f"Measuring a full sync of {changes} changes…")
+            report.append(self._measure(changes, options["seed"], options["database_url"]))
+        if options["json"]:
+            self.stdout.write(json.dumps(report, indent=2))
+            return
+        self.stdout.write(_table(report))
+        self.stdout.write(json.dumps(report, indent=2))
+
+    def _measure(self, changes: int, seed: int, database_url: str | None) -> dict[str, Any]:
+        simulator = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.gerrit.simulator", "--port", "0"]
+            + ["--changes", str(changes), "--seed", str(seed)],
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert simulator.stdout is not None
+            url = simulator.stdout.readline().strip()
+            if not url.startswith("http://"):
+                raise CommandError(f"The simulator did not start (said {url!r})")
+            with _scratch_database(database_url) as scratch:
+                env = {**os.environ, "DATABASE_URL": scratch, "TILLER_ENV": "local"}
+                manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+                subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+                result = subprocess.run(
+                    [*manage, "bench_sync", "--child-gerrit-url", url],
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+            figures = json.loads(result.stdout.strip().splitlines()[-1])
+            figures["database"] = "postgresql" if database_url else "sqlite"
+            return figures
+        finally:
+            simulator.terminate()
+            simulator.wait(timeout=10)
+
+
+def measure_sync(gerrit_url: str) -> dict[str, Any]:
+    """Run in the child process: a full sync, then a sync with nothing new."""
+    team = import_team(definition=BENCH_TEAM, gerrit_url=gerrit_url).team
+    started = time.perf_counter()
+    full = sync_team(team=team)
+    seconds = time.perf_counter() - started
+    if full.status != SyncRunStatus.SUCCEEDED:
+        raise CommandError(f"The benchmark sync failed: {full.error}")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    again = sync_team(team=team)
+    incremental_ms = (time.perf_counter() - started) * 1000
+    changes = Change.objects.count()
+    return {
+        "changes": changes,
+        "patch_sets_per_change": round(PatchSet.objects.count() / changes, 2),
+        "messages_per_change": round(Message.objects.count() / changes, 2),
+        "vote_events_per_change": round(Vote.objects.count() / changes, 2),
+        "full_sync_seconds": round(seconds, 2),
+        "full_sync_changes_per_second": round(changes / seconds),
+        "full_sync_requests": full.requests,
+        "peak_memory_mb": round(peak_mb, 1),
+        "no_change_sync_ms": round(incremental_ms),
+        "no_change_sync_requests": again.requests,
+        "no_change_sync_changes_fetched": again.changes_fetched,
+    }
+
+
+class _scratch_database:
+    """A throwaway database URL: a temporary SQLite file, or a new PostgreSQL database."""
+
+    def __init__(self, server_url: str | None) -> None:
+        self.server_url = server_url
+        self.name = f"tiller_bench_{os.getpid()}"
+
+    def __enter__(self) -> str:
+        if not self.server_url:
+            self.folder = tempfile.TemporaryDirectory(prefix="tiller-bench-")
+            return f"sqlite:///{self.folder.name}/bench.sqlite3"
+        self._admin(f'CREATE DATABASE "{self.name}"')
+        parts = urlsplit(self.server_url)
+        return urlunsplit(parts._replace(path=f"/{self.name}"))
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self.server_url:
+            self.folder.cleanup()
+        else:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
+
+    def _admin(self, statement: str) -> None:
+        import psycopg  # only needed, and only installed-checked, for PostgreSQL runs
+
+        parts = urlsplit(self.server_url or "")
+        admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(statement)
+
+
+def _table(report: list[dict[str, Any]]) -> str:
+    lines = [
+        "changes  db          changes/s  peak MB  no-change sync  (requests)  ps/ch  msg/ch",
+    ]
+    for row in report:
+        lines.append(
+            f"{row['changes']:>7}  {row['database']:<10}  {row['full_sync_changes_per_second']:>9}"
+            f"  {row['peak_memory_mb']:>7}  {row['no_change_sync_ms']:>11} ms"
+            f"  {row['no_change_sync_requests']:>10}  {row['patch_sets_per_change']:>5}"
+            f"  {row['messages_per_change']:>6}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""The demo command (README command one), minus serving: the real path, shrunk."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from dashboard.gerrit.models import Change, GerritServer, SyncRun, SyncRunStatus, Team
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command(
+        "demo", "--no-serve", "--changes", "60", "--gerrit-port", "0", stdout=out, stderr=StringIO()
+    )
+    return out.getvalue()
+
+
+def test_demo_syncs_a_team_over_http_and_creates_the_three_users(client):
+    output = run_demo()
+    team = Team.objects.get(name="glance")
+    assert team.repositories.count() == 4
+    assert Change.objects.filter(repository__team=team).count() == 60
+    assert SyncRun.objects.get(team=team).status == SyncRunStatus.SUCCEEDED
+    assert "Synced 60 changes" in output
+    users = get_user_model().objects.order_by("username")
+    assert [(u.username, [g.name for g in u.groups.all()]) for u in users] == [
+        ("contributor", ["contributor"]),
+        ("core", ["core"]),
+        ("ptl", ["PTL"]),
+    ]
+    password = next(line.split()[-1] for line in output.splitlines() if "user ptl " in line)
+    assert client.login(username="ptl", password=password)
+
+
+def test_running_the_demo_again_replaces_its_data_and_keeps_others():
+    run_demo()
+    GerritServer.objects.filter(url__startswith="http://127.0.0.1").update(
+        url="http://127.0.0.1:1"  # as if the earlier demo had used another port
+    )
+    other = GerritServer.objects.create(url="https://review.example.org")
+    Team.objects.create(name="nova", server=other)
+    run_demo()
+    assert Team.objects.filter(name="glance").count() == 1
+    assert Change.objects.count() == 60
+    assert GerritServer.objects.count() == 2
+    assert Team.objects.filter(name="nova").exists()
+
+
+def test_the_demo_refuses_to_touch_a_real_team_of_the_same_name():
+    real = GerritServer.objects.create(url="https://review.opendev.org")
+    Team.objects.create(name="glance", server=real)
+    with pytest.raises(
+        CommandError, match="has a real team 'glance' on https://review.opendev.org"
+    ):
+        run_demo()
+    assert Team.objects.get(name="glance").server == real
