@@ -54,6 +54,6 @@ def sleeps() -> Sleeps:
 
 
 @pytest.fixture
-def client(gerrit: SimulatorServer, sleeps: Sleeps) -> GerritClient:
+def gerrit_client(gerrit: SimulatorServer, sleeps: Sleeps) -> GerritClient:
     """An anonymous client that retries without waiting, with a short timeout."""
     return GerritClient(gerrit.url, timeout=1.0, retries=2, sleep=sleeps)

@@ -45,8 +45,8 @@ def test_credentials_in_a_url_never_reach_messages():
     assert redact_url("https://me:hunter2@review.test/gerrit") == "https://review.test/gerrit"
 
 
-def test_paging_follows_more_changes_and_sees_every_change_once(client, sim):
-    pages = list(client.iter_change_pages(ALL, page_size=7))
+def test_paging_follows_more_changes_and_sees_every_change_once(gerrit_client, sim):
+    pages = list(gerrit_client.iter_change_pages(ALL, page_size=7))
     numbers = [change["_number"] for page in pages for change in page.changes]
     assert len(pages) > 2
     assert all(page.more for page in pages[:-1]) and not pages[-1].more
@@ -59,14 +59,14 @@ def test_paging_follows_more_changes_and_sees_every_change_once(client, sim):
     assert set(numbers) == expected
 
 
-def test_count_estimate_matches_the_real_number(client):
-    total = sum(len(page.changes) for page in client.iter_change_pages(ALL, page_size=50))
-    assert client.count_changes(ALL) == total
+def test_count_estimate_matches_the_real_number(gerrit_client):
+    total = sum(len(page.changes) for page in gerrit_client.iter_change_pages(ALL, page_size=50))
+    assert gerrit_client.count_changes(ALL) == total
 
 
-def test_server_time_comes_from_the_date_header(client, sim):
-    client.server_version()
-    assert client.server_time == datetime.fromtimestamp(sim.now, UTC)
+def test_server_time_comes_from_the_date_header(gerrit_client, sim):
+    gerrit_client.server_version()
+    assert gerrit_client.server_time == datetime.fromtimestamp(sim.now, UTC)
 
 
 def test_authenticated_calls_use_the_a_prefix_and_basic_auth(gerrit):
@@ -92,54 +92,54 @@ def test_wrong_password_is_one_clear_line_without_the_password(gerrit):
     assert "wrong-password" not in message and "\n" not in message
 
 
-def test_unknown_project_is_a_not_found_error(client):
+def test_unknown_project_is_a_not_found_error(gerrit_client):
     with pytest.raises(GerritNotFound, match=r"\(404\)"):
-        client.project("openstack/glancee")
+        gerrit_client.project("openstack/glancee")
 
 
-def test_bad_query_is_reported_with_gerrit_s_reason(client):
+def test_bad_query_is_reported_with_gerrit_s_reason(gerrit_client):
     with pytest.raises(GerritBadRequest, match="Unsupported operator"):
-        client.query_changes("frobnicate:yes")
+        gerrit_client.query_changes("frobnicate:yes")
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
-def test_server_errors_are_retried_with_backoff(client, gerrit, sleeps, status):
+def test_server_errors_are_retried_with_backoff(gerrit_client, gerrit, sleeps, status):
     gerrit.inject("error", status=status, count=2)
-    assert client.server_version()
+    assert gerrit_client.server_version()
     assert len(sleeps) == 2 and sleeps[1] > sleeps[0] * 0.9
 
 
-def test_rate_limiting_honours_retry_after(client, gerrit, sleeps):
+def test_rate_limiting_honours_retry_after(gerrit_client, gerrit, sleeps):
     gerrit.inject("rate_limit", retry_after=7)
-    assert client.server_version()
+    assert gerrit_client.server_version()
     assert sleeps == [7.0]
 
 
-def test_persistent_failure_gives_up_after_the_retries_with_a_clear_message(client, gerrit):
+def test_persistent_failure_gives_up_after_the_retries_with_a_clear_message(gerrit_client, gerrit):
     gerrit.inject("error", status=503, count=5)
     with pytest.raises(GerritUnavailable, match=r"failed with HTTP 503: Service Unavailable"):
-        client.server_version()
+        gerrit_client.server_version()
     assert len(gerrit.requests.entries()) == 3
 
 
 @pytest.mark.parametrize(("kind", "words"), [("truncate", "truncated JSON"), ("html", "not JSON")])
-def test_unreadable_bodies_are_retried_then_named(client, gerrit, kind, words):
+def test_unreadable_bodies_are_retried_then_named(gerrit_client, gerrit, kind, words):
     gerrit.inject(kind, count=1)
-    assert client.query_changes(ALL, page_size=3).changes
+    assert gerrit_client.query_changes(ALL, page_size=3).changes
     gerrit.inject(kind, count=5)
     with pytest.raises(GerritBadResponse, match=words):
-        client.query_changes(ALL, page_size=3)
+        gerrit_client.query_changes(ALL, page_size=3)
 
 
-def test_reset_connection_is_retried(client, gerrit):
+def test_reset_connection_is_retried(gerrit_client, gerrit):
     gerrit.inject("reset", count=1)
-    assert client.server_version()
+    assert gerrit_client.server_version()
 
 
-def test_slow_answer_times_out_and_says_so(client, gerrit):
+def test_slow_answer_times_out_and_says_so(gerrit_client, gerrit):
     gerrit.inject("slow", delay=2.5, count=5)
     with pytest.raises(GerritUnavailable, match=r"did not answer within 1 s"):
-        client.server_version()
+        gerrit_client.server_version()
 
 
 def test_refused_connection_is_named():

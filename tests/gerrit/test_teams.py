@@ -80,9 +80,7 @@ def test_every_real_reviewstats_project_file_imports(shared_data):
 @pytest.mark.django_db
 def test_reimport_updates_the_team_and_keeps_repositories_the_file_dropped(tmp_path):
     path = tmp_path / "team.json"
-    path.write_text(
-        '{"name": "t", "subprojects": ["a/one", "a/two"], "core-team": ["alice"]}'
-    )
+    path.write_text('{"name": "t", "subprojects": ["a/one", "a/two"], "core-team": ["alice"]}')
     call_command("import_team", str(path), "--gerrit-url", "http://gerrit.test", stdout=StringIO())
     path.write_text(
         '{"name": "T", "subprojects": ["a/one", "a/three"], "core-team-gerrit-group": "t-c"}'
