@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dashboard.gerrit.models import Change, Message, PatchSet, SyncRunStatus, Vote
+from dashboard.gerrit.simulator.process import SimulatorProcess
 from dashboard.gerrit.sync import sync_team
 from dashboard.gerrit.teams import TeamDefinition, import_team
 
@@ -79,18 +80,8 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(report, indent=2))
 
     def _measure(self, changes: int, seed: int, database_url: str | None) -> dict[str, Any]:
-        simulator = subprocess.Popen(
-            [sys.executable, "-m", "dashboard.gerrit.simulator", "--port", "0"]
-            + ["--changes", str(changes), "--seed", str(seed)],
-            cwd=settings.BASE_DIR,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert simulator.stdout is not None
-            url = simulator.stdout.readline().strip()
-            if not url.startswith("http://"):
-                raise CommandError(f"The simulator did not start (said {url!r})")
+        with SimulatorProcess(changes=changes, seed=seed) as simulator:
+            url = simulator.url
             with _scratch_database(database_url) as scratch:
                 env = {**os.environ, "DATABASE_URL": scratch, "TILLER_ENV": "local"}
                 manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
@@ -102,12 +93,9 @@ class Command(BaseCommand):
                     capture_output=True,
                     text=True,
                 )
-            figures = json.loads(result.stdout.strip().splitlines()[-1])
-            figures["database"] = "postgresql" if database_url else "sqlite"
-            return figures
-        finally:
-            simulator.terminate()
-            simulator.wait(timeout=10)
+        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        figures["database"] = "postgresql" if database_url else "sqlite"
+        return figures
 
 
 def measure_sync(gerrit_url: str) -> dict[str, Any]:
