@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dashboard.core",
     "dashboard.gerrit",
+    "dashboard.reviews",
     "dashboard.demo",
 ]
 
