@@ -34,11 +34,6 @@ FULL = "&".join(
 EVERYTHING = "q=after:2000-01-01"
 
 
-@pytest.fixture(autouse=True)
-def immediate_tasks() -> None:
-    """Replaces tests/conftest.py's Django-settings fixture: the simulator needs no Django."""
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[SimulatorServer]:
     sim = Simulator(seed=7, changes=60, credentials={"ptl": "secret"})

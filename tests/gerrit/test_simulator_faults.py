@@ -14,11 +14,6 @@ from dashboard.gerrit.simulator import Fault, Simulator, SimulatorServer, start_
 EVERYTHING = "/changes/?q=after:2000-01-01"
 
 
-@pytest.fixture(autouse=True)
-def immediate_tasks() -> None:
-    """Replaces tests/conftest.py's Django-settings fixture: the simulator needs no Django."""
-
-
 @pytest.fixture
 def server() -> Iterator[SimulatorServer]:
     with start_simulator(Simulator(seed=9, changes=60, credentials={"ptl": "secret"})) as running:

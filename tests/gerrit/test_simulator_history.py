@@ -38,11 +38,6 @@ MESSAGE_KINDS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def immediate_tasks() -> None:
-    """Replaces tests/conftest.py's Django-settings fixture: the simulator needs no Django."""
-
-
 @pytest.fixture(scope="module")
 def history() -> Simulator:
     return Simulator(seed=11, changes=400)

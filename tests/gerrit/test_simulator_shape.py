@@ -36,11 +36,6 @@ CHANGE_CORE = {
 }  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def immediate_tasks() -> None:
-    """Replaces tests/conftest.py's Django-settings fixture: the simulator needs no Django."""
-
-
 @pytest.fixture(scope="module")
 def examples() -> Path:
     if not EXAMPLES.is_dir():

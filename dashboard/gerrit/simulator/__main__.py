@@ -7,12 +7,14 @@ line on stdout, so a parent process can read it to learn the port.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from datetime import datetime
 
 from .auth import BASIC, DIGEST
 from .generator import DEFAULT_END
+from .rendercache import DEFAULT_CACHE_BYTES
 from .server import start_simulator
 from .simulator import Simulator
 
@@ -41,6 +43,17 @@ def main(argv: list[str] | None = None) -> int:
         help="credentials for /a/ paths; repeatable",
     )
     parser.add_argument("--auth", choices=(BASIC, DIGEST), default=BASIC)
+    parser.add_argument(
+        "--cache-mb",
+        type=int,
+        default=DEFAULT_CACHE_BYTES >> 20,
+        help="memory for rendered changes, so repeated syncs are cheap; 0 disables",
+    )
+    parser.add_argument(
+        "--no-prefetch",
+        action="store_true",
+        help="do not render the next page of a query while the client reads one",
+    )
     args = parser.parse_args(argv)
     credentials = dict(user.split(":", 1) for user in args.user)
     started = time.perf_counter()
@@ -52,7 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         end=args.end,
         credentials=credentials,
     )
-    server = start_simulator(sim, args.host, args.port, auth_scheme=args.auth)
+    # the index lives as long as the process: frozen, the collector stops rescanning it
+    gc.freeze()
+    server = start_simulator(
+        sim,
+        args.host,
+        args.port,
+        auth_scheme=args.auth,
+        cache_bytes=args.cache_mb << 20,
+        prefetch=not args.no_prefetch,
+    )
     print(server.url, flush=True)
     print(
         f"{args.changes} changes indexed in {time.perf_counter() - started:.1f}s; Ctrl-C stops",

@@ -14,10 +14,11 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from . import vocabulary
-from .people import Account
-from .timestamps import format_timestamp
+from .draws import choice, randint
 
 SPECS_PROJECT = "openstack/glance-specs"
 CODE, SPEC, REQUIREMENTS = "code", "spec", "requirements"
@@ -46,8 +47,9 @@ class Theme:
     created: int
 
 
-@dataclass(frozen=True, slots=True)
-class FileStat:
+class FileStat(NamedTuple):
+    """One file of a revision (a named tuple: cheap, and a page lists thousands)."""
+
     path: str
     status: str  # "A", "D" or "" (modified), as FileInfo.status
     inserted: int
@@ -96,7 +98,7 @@ class ChangeSpec:
     def parent(self, patch_set: int) -> dict[str, str]:
         """The parent commit of a patch set (each upload sits on some branch tip)."""
         rng = random.Random(f"parent:{self.seed}:{self.number}:{patch_set}")
-        template = rng.choice(vocabulary.SUBJECTS)
+        template = choice(rng, vocabulary.SUBJECTS)
         return {
             "commit": _sha(f"parent:{self.seed}:{self.number}:{patch_set}"),
             "subject": _fill(template, rng, self.project),
@@ -160,24 +162,24 @@ def make_spec(
     body = ""
     if theme.flavor == REQUIREMENTS:
         drawn = "Updated from global requirements"
-        files = [FileStat(p, "", 1, 1) for p in vocabulary.REQUIREMENTS_FILES[: rng.randint(1, 2)]]
+        files = [FileStat(p, "", 1, 1) for p in vocabulary.REQUIREMENTS_FILES[: randint(rng, 1, 2)]]
     elif theme.flavor == SPEC:
         cycle = cycle_at(theme.created)
-        drawn = rng.choice(vocabulary.SPEC_SUBJECTS).format(feature=feature, cycle=cycle)
-        spec_dir = rng.choice(vocabulary.SPEC_DIRS)
+        drawn = choice(rng, vocabulary.SPEC_SUBJECTS).format(feature=feature, cycle=cycle)
+        spec_dir = choice(rng, vocabulary.SPEC_DIRS)
         files = [
             FileStat(
                 f"specs/{cycle}/approved/{spec_dir}/{slug(feature)}.rst",
                 "A",
-                rng.randint(120, 420),
+                randint(rng, 120, 420),
                 0,
             )
         ]
         body = f"This spec proposes {feature} for the {cycle.capitalize()} cycle."
     else:
-        component = rng.choice(vocabulary.COMPONENTS[project])
-        drawn = _fill(rng.choice(vocabulary.SUBJECTS), rng, project, component)
-        body = rng.choice(vocabulary.BODIES).format(component=component)
+        component = choice(rng, vocabulary.COMPONENTS[project])
+        drawn = _fill(choice(rng, vocabulary.SUBJECTS), rng, project, component)
+        body = choice(rng, vocabulary.BODIES).format(component=component)
         body = body[0].upper() + body[1:]
         files = _code_files(rng, project, drawn)
     if theme.flavor != REQUIREMENTS:
@@ -207,39 +209,31 @@ def make_spec(
     )
 
 
-def git_person(account: Account, moment: int) -> dict[str, object]:
-    """GitPersonInfo as CommitInfo carries it; ``tz`` is minutes east of UTC."""
-    return {
-        "name": account.name,
-        "email": account.email,
-        "date": format_timestamp(moment),
-        "tz": account.tz,
-    }
-
-
 def _code_files(rng: random.Random, project: str, subject: str) -> list[FileStat]:
-    paths = rng.sample(vocabulary.FILES[project], rng.choice((1, 1, 2, 2, 3, 4)))
+    paths = rng.sample(vocabulary.FILES[project], choice(rng, (1, 1, 2, 2, 3, 4)))
     files = [FileStat(p, "", _lines(rng), _lines(rng) // 2) for p in paths]
     if rng.random() < 0.7:
-        test = rng.choice(vocabulary.TEST_FILES[project])
+        test = choice(rng, vocabulary.TEST_FILES[project])
         if test not in paths:
             files.append(FileStat(test, "", _lines(rng) * 2, _lines(rng) // 3))
     if rng.random() < 0.25:
         note = f"releasenotes/notes/{slug(subject)[:40]}-{rng.getrandbits(64):016x}.yaml"
-        files.append(FileStat(note, "A", rng.randint(4, 14), 0))
+        files.append(FileStat(note, "A", randint(rng, 4, 14), 0))
     if rng.random() < 0.05:
-        files.append(FileStat(rng.choice(vocabulary.OBSOLETE_FILES), "D", 0, rng.randint(20, 240)))
+        files.append(
+            FileStat(choice(rng, vocabulary.OBSOLETE_FILES), "D", 0, randint(rng, 20, 240))
+        )
     return sorted(files, key=lambda f: f.path)
 
 
 def _fill(template: str, rng: random.Random, project: str, component: str | None = None) -> str:
     components = vocabulary.COMPONENTS.get(project) or vocabulary.COMPONENTS["openstack/glance"]
-    new_lib, old_lib = rng.choice(vocabulary.LIBRARY_SWAPS)
+    new_lib, old_lib = choice(rng, vocabulary.LIBRARY_SWAPS)
     return template.format(
-        bug=rng.choice(vocabulary.BUG_PHRASES),
-        component=component or rng.choice(components),
-        feature=rng.choice(vocabulary.FEATURES),
-        option=rng.choice(vocabulary.OPTIONS),
+        bug=choice(rng, vocabulary.BUG_PHRASES),
+        component=component or choice(rng, components),
+        feature=choice(rng, vocabulary.FEATURES),
+        option=choice(rng, vocabulary.OPTIONS),
         new_lib=new_lib,
         old_lib=old_lib,
     )
@@ -264,5 +258,10 @@ def file_size(stat: FileStat) -> tuple[int, int]:
         return delta, delta
     if stat.status == "D":
         return delta, stat.deleted * _BYTES_PER_LINE
-    untouched = 400 + int(hashlib.sha1(stat.path.encode()).hexdigest()[:4], 16) % 400 * 40
-    return delta, untouched + max(delta, 0)
+    return delta, _untouched_size(stat.path) + max(delta, 0)
+
+
+@lru_cache(maxsize=4096)
+def _untouched_size(path: str) -> int:
+    """Bytes of a modified file outside the change; paths repeat across changes."""
+    return 400 + int(hashlib.sha1(path.encode()).hexdigest()[:4], 16) % 400 * 40

@@ -26,6 +26,7 @@ from bisect import bisect
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from . import vocabulary
 from .activity import ChangeScript
@@ -40,6 +41,7 @@ from .content import (
     make_spec,
     slug,
 )
+from .draws import choice, randint
 from .history import NO_CODE_CHANGE, REWORK, SET_TOPIC, TRIVIAL_REBASE, Event, blocking_after
 from .people import Team
 from .schedule import FIRST_NUMBER, creation_schedule
@@ -66,9 +68,16 @@ _PATCH_SET_WEIGHTS = {
     "ABANDONED": (35, 25, 15, 10, 5, 4, 2, 2, 1, 1),
     "NEW": (30, 25, 15, 10, 7, 5, 3, 2, 1, 1, 1),
 }
+# (patch-set counts, cumulative weights): choices() with cum_weights draws exactly as with
+# the weights, without accumulating them again for every change
+_PATCH_SET_COUNTS = {
+    status: (range(1, len(weights) + 1), list(itertools.accumulate(weights)))
+    for status, weights in _PATCH_SET_WEIGHTS.items()
+}
 _KINDS = (REWORK, TRIVIAL_REBASE, NO_CODE_CHANGE)
-_KIND_WEIGHTS = (72, 20, 8)
-_CACHE_SIZE = 2048
+_KIND_CUMULATIVE = list(itertools.accumulate((72, 20, 8)))
+_CACHE_SIZE = 512  # rendered changes have their own cache (pages); this serves mutations
+_TIME = itemgetter(1)  # Event.time, as the C sort key
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +141,17 @@ class HistoryGenerator:
             return draft
         return replace(draft, change_id=source.change_id, theme=source.theme)
 
-    def history(self, index: int) -> tuple[ChangeSpec, tuple[Event, ...]]:
-        """Content and events of change ``index`` (recently used ones are cached)."""
+    def history(
+        self, index: int, skeleton: Skeleton | None = None
+    ) -> tuple[ChangeSpec, tuple[Event, ...]]:
+        """Content and events of change ``index`` (recently used ones are cached);
+        ``skeleton`` saves drawing it again when the caller kept it."""
         with self._cache_lock:
             if index in self._cache:
                 self._cache.move_to_end(index)
                 return self._cache[index]
-        skeleton = self.skeleton(index)
+        if skeleton is None:
+            skeleton = self.skeleton(index)
         spec = make_spec(
             seed=self.seed,
             number=skeleton.number,
@@ -226,7 +239,7 @@ class HistoryGenerator:
         bug = _bug(rng, created)
         topic = _topic(rng, flavor, feature, bug)
         topic_later = topic is not None and rng.random() < 0.3
-        hashtags = (rng.choice(vocabulary.HASHTAGS),) if rng.random() < 0.03 else ()
+        hashtags = (choice(rng, vocabulary.HASHTAGS),) if rng.random() < 0.03 else ()
         life = max(3600, int(rng.lognormvariate(math.log(5 * _DAY), 1.5)))
         abandoned = rng.random() < (0.3 if flavor == REQUIREMENTS else 0.15)
         if abandoned:
@@ -266,8 +279,8 @@ class HistoryGenerator:
         rng = self._rng(sk.index, 1)
         script = ChangeScript(rng, self.team, owner=sk.owner, project=sk.project, number=sk.number)
         span = sk.updated - sk.created
-        weights = _PATCH_SET_WEIGHTS[sk.status]
-        count = rng.choices(range(1, len(weights) + 1), weights)[0]
+        counts, cumulative = _PATCH_SET_COUNTS[sk.status]
+        count = rng.choices(counts, cum_weights=cumulative)[0]
         count = max(1, min(count, span // 3600 + 1, 2 if sk.theme.flavor == REQUIREMENTS else 99))
         uploads = [
             sk.created,
@@ -275,47 +288,41 @@ class HistoryGenerator:
         ]
         events: list[Event] = []
         for ps, start in enumerate(uploads, 1):
-            kind = REWORK if ps == 1 else rng.choices(_KINDS, _KIND_WEIGHTS)[0]
+            kind = REWORK if ps == 1 else rng.choices(_KINDS, cum_weights=_KIND_CUMULATIVE)[0]
             events.append(script.upload(start, kind))
             if ps == 1 and sk.topic_later:
                 events.append(
                     Event(
                         SET_TOPIC,
-                        start + min(rng.randint(5, 900), span),
+                        start + min(randint(rng, 5, 900), span),
                         sk.owner,
                         text=sk.topic or "",
                     )
                 )
             if ps < count:
                 end = uploads[ps]
-                events.extend(e for e in script.window(ps, start, end) if e.time < end)
+                events += [e for e in script.window(ps, start, end) if e.time < end]
             elif sk.status == "MERGED":
-                blocks = blocking_after(sorted(events, key=_time), sk.owner)
+                blocks = blocking_after(sorted(events, key=_TIME), sk.owner)
                 events.extend(script.approve_and_merge(ps, start, sk.updated, blocks=blocks))
             else:
-                events.extend(
-                    e for e in script.window(ps, start, sk.updated) if e.time < sk.updated
-                )
+                events += [e for e in script.window(ps, start, sk.updated) if e.time < sk.updated]
                 if sk.wip:
                     events.append(
-                        script.set_wip(start + min(rng.randint(5, 600), (sk.updated - start) // 2))
+                        script.set_wip(start + min(randint(rng, 5, 600), (sk.updated - start) // 2))
                     )
                 if sk.status == "ABANDONED":
                     events.append(script.abandon(sk.updated))
                 else:
                     events.append(script.last_word(sk.updated))
-        events.sort(key=_time)  # stable: same-second events keep causal order
+        events.sort(key=_TIME)  # stable: same-second events keep causal order
         return events
-
-
-def _time(event: Event) -> int:
-    return event.time
 
 
 def _bug(rng: random.Random, created: int) -> int:
     """A Launchpad-like bug number that grows with time, as bug trackers' numbers do."""
     days = (created - 1451606400) // _DAY  # since 2016-01-01
-    return max(1_000_000, 1_530_000 + days * 330 - rng.randint(0, 40_000))
+    return max(1_000_000, 1_530_000 + days * 330 - randint(rng, 0, 40_000))
 
 
 def _topic(rng: random.Random, flavor: str, feature: int, bug: int) -> str | None:
@@ -330,5 +337,5 @@ def _topic(rng: random.Random, flavor: str, feature: int, bug: int) -> str | Non
     if r < 0.32:
         return f"bug/{bug}"
     if r < 0.36:
-        return rng.choice(vocabulary.FREE_TOPICS)
+        return choice(rng, vocabulary.FREE_TOPICS)
     return None

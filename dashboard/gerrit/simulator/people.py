@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import vocabulary
+from .draws import choice
 
 CORE_GROUP = "glance-core"
 SERVICE_TAG = "SERVICE_USER"
@@ -94,6 +95,10 @@ class Group:
     includes: tuple[str, ...] = ()
 
 
+# (version of the terms, boundaries, (sorted ids, id set) from each boundary on)
+_Timeline = tuple[int, list[int], list[tuple[tuple[int, ...], frozenset[int]]]]
+
+
 @dataclass(slots=True)
 class Team:
     """Everyone the simulator knows, plus the selection helpers the generator uses."""
@@ -106,13 +111,15 @@ class Team:
     groups: list[Group]
     start: int
     _buckets: list[tuple[list[Contributor], list[float]]] = field(default_factory=list)
+    _core_timeline: _Timeline | None = None
+    _core_version: int = 0  # bumped by set_core_members, the only way terms change
 
     def cores_at(self, at: int) -> list[int]:
         """Account ids that were direct members of the core group at ``at``."""
-        return sorted({t.account_id for t in self.core_terms if t.covers(at)})
+        return list(self._cores(at)[0])
 
     def is_core(self, account_id: int, at: int) -> bool:
-        return any(t.account_id == account_id and t.covers(at) for t in self.core_terms)
+        return account_id in self._cores(at)[1]
 
     def set_core_members(self, account_ids: set[int], at: int) -> None:
         """Make exactly ``account_ids`` core from ``at`` on, closing or opening terms."""
@@ -121,6 +128,26 @@ class Team:
             if term.account_id in current - account_ids and term.covers(at):
                 term.left = at
         self.core_terms.extend(CoreTerm(a, at) for a in sorted(account_ids - current))
+        self._core_version += 1
+
+    def _cores(self, at: int) -> tuple[tuple[int, ...], frozenset[int]]:
+        """The sorted core ids at ``at`` and the same as a set.
+
+        Every generated review asks who is core at its second, so membership is kept as a
+        timeline: the terms' join and leave times cut time into intervals with a constant
+        core group, found by bisection instead of a scan of every term.
+        """
+        timeline = self._core_timeline
+        if timeline is None or timeline[0] != self._core_version:
+            version, terms = self._core_version, list(self.core_terms)
+            moments = {t.joined for t in terms} | {t.left for t in terms if t.left is not None}
+            boundaries = sorted(moments)
+            groups: list[tuple[tuple[int, ...], frozenset[int]]] = [((), frozenset())]
+            for moment in boundaries:
+                ids = sorted({t.account_id for t in terms if t.covers(moment)})
+                groups.append((tuple(ids), frozenset(ids)))
+            timeline = self._core_timeline = (version, boundaries, groups)
+        return timeline[2][bisect.bisect_right(timeline[1], at)]
 
     def pick_author(self, rng: random.Random, at: int, exclude: tuple[int, ...] = ()) -> Account:
         """A human active at ``at``, weighted by activity (a few people do most work)."""
@@ -136,7 +163,7 @@ class Team:
     def pick_core(self, rng: random.Random, at: int, exclude: tuple[int, ...] = ()) -> Account:
         """A core member at ``at`` other than ``exclude`` (the team always keeps two)."""
         candidates = [a for a in self.cores_at(at) if a not in exclude]
-        return self.accounts[rng.choice(candidates)]
+        return self.accounts[choice(rng, candidates)]
 
     def pick_reviewer(self, rng: random.Random, at: int, exclude: tuple[int, ...]) -> Account:
         """Reviews come from cores about half of the time, as on a real core-gated project."""

@@ -71,6 +71,7 @@ class _Token:
 class Query:
     predicate: Predicate
     limit: int | None
+    key: tuple[str, int, int | None] | None = None  # what the predicate depends on
 
 
 _FIELD = re.compile(r"([a-z_]+(?:-[a-z_]+)*):(.*)", re.DOTALL)
@@ -105,7 +106,7 @@ def compile_query(text: str, *, now: int, caller: int | None, directory: Directo
     tree = _Parser(tokens, len(text)).parse()  # syntax errors first, as Gerrit reports them
     binder = _Binder(now=now, caller=caller, directory=directory)
     predicate = binder.bind(tree)
-    return Query(predicate, binder.limit)
+    return Query(predicate, binder.limit, (text, now, caller))
 
 
 def _tokenize(text: str) -> list[_Token]:

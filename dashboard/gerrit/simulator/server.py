@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from .api import Request, Response, RestApi, text_response
 from .auth import BASIC, Authenticator
 from .faults import Fault, FaultPlan, RequestLog
+from .rendercache import DEFAULT_CACHE_BYTES
 from .simulator import Simulator
 from .timestamps import format_timestamp, http_date
 
@@ -35,13 +36,24 @@ _HTML_PAGE = (
 
 
 class SimulatorServer:
-    """A running simulator; ``url`` has no trailing slash. Use as a context manager."""
+    """A running simulator; ``url`` has no trailing slash. Use as a context manager.
+
+    ``cache_bytes`` bounds the cache of rendered changes and ``prefetch`` renders the next
+    page of a query ahead (see ``pages``); neither changes any response.
+    """
 
     def __init__(
-        self, sim: Simulator, *, host: str = "127.0.0.1", port: int = 0, auth_scheme: str = BASIC
+        self,
+        sim: Simulator,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        auth_scheme: str = BASIC,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        prefetch: bool = True,
     ) -> None:
         self.sim = sim
-        self.api = RestApi(sim)
+        self.api = RestApi(sim, cache_bytes=cache_bytes, prefetch=prefetch)
         self.auth = Authenticator(sim.credentials, auth_scheme)
         self.faults = FaultPlan()
         self.requests = RequestLog()
@@ -68,6 +80,7 @@ class SimulatorServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
+        self.api.close()
 
     def __enter__(self) -> SimulatorServer:
         return self
@@ -154,9 +167,20 @@ class SimulatorServer:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive: a client's session reuses one connection for every page.
+
+    Each response is the buffered headers and then the whole body in one write, with
+    Nagle's algorithm off so the tail of a multi-megabyte page is not held back waiting
+    for the client's acknowledgement.
+    """
+
     protocol_version = "HTTP/1.1"
     server_version = "Gerrit-Simulator"
     owner: SimulatorServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         self._serve()
@@ -211,7 +235,20 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def start_simulator(
-    sim: Simulator, host: str = "127.0.0.1", port: int = 0, *, auth_scheme: str = BASIC
+    sim: Simulator,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    auth_scheme: str = BASIC,
+    cache_bytes: int = DEFAULT_CACHE_BYTES,
+    prefetch: bool = True,
 ) -> SimulatorServer:
     """Serve ``sim`` on ``host:port`` (0 = any free port) until ``stop()``."""
-    return SimulatorServer(sim, host=host, port=port, auth_scheme=auth_scheme)
+    return SimulatorServer(
+        sim,
+        host=host,
+        port=port,
+        auth_scheme=auth_scheme,
+        cache_bytes=cache_bytes,
+        prefetch=prefetch,
+    )

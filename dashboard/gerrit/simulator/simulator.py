@@ -1,11 +1,13 @@
 """The simulated server's state: a clock, a light search index and mutation overlays.
 
 Only the index lives in memory for every change (number, project, branch, owner, status,
-updated…: what queries filter and sort on). Full changes are regenerated on demand from
-the seed and replayed together with the events added since (the *overlay*), so a history
-of 50,000 changes stays small. Every mutation happens at the simulator's clock ``now``,
-which starts at the history's end and only moves forward; mutations bump ``updated``
-exactly as Gerrit does (facts §4.2), which is what incremental syncs are tested against.
+updated…: what queries filter and sort on, plus the skeleton they were drawn from). Full
+changes are regenerated on demand from the seed and replayed together with the events
+added since (the *overlay*), so a history of 50,000 changes stays small; the API keeps a
+bounded cache of rendered changes on top (``pages``). Every mutation happens at the
+simulator's clock ``now``, which starts at the history's end and only moves forward;
+mutations bump ``updated`` exactly as Gerrit does (facts §4.2), which is what incremental
+syncs are tested against.
 
 All public methods are thread-safe: the HTTP server calls them from many threads.
 """
@@ -21,7 +23,7 @@ from datetime import datetime
 
 from .activity import ChangeScript, poisson
 from .content import ChangeSpec
-from .generator import DEFAULT_END, DEFAULT_REPOSITORIES, HISTORY_DAYS, HistoryGenerator
+from .generator import DEFAULT_END, DEFAULT_REPOSITORIES, HISTORY_DAYS, HistoryGenerator, Skeleton
 from .history import ABANDON, DELETE_VOTE, RESTORE, REVIEW, REWORK, UPLOAD, ChangeState, Event, fold
 from .index import ChangeIndex, IndexEntry
 from .people import Account, Team, build_team
@@ -46,11 +48,22 @@ class ChangeSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
-class _Captured:
+class ChangeRow:
+    """A change as captured under the lock: all that building it later needs.
+
+    Overlays only ever grow, so ``(number, version)`` names one state of a change for
+    good, which is what caches of rendered changes are keyed by.
+    """
+
     number: int
     index: int | None
+    skeleton: Skeleton | None
     added: ChangeSpec | None
     overlay: tuple[Event, ...]
+
+    @property
+    def version(self) -> int:
+        return len(self.overlay)
 
 
 class Simulator:
@@ -134,17 +147,44 @@ class Simulator:
 
     def change(self, number: int) -> ChangeSnapshot:
         """The current content and state of one change (KeyError if unknown)."""
-        with self._lock:
-            captured = self._capture(number)
-        return self._build(captured)
+        return self.snapshot(self.row(number))
 
-    def search(self, query: Query, *, skip: int, limit: int) -> tuple[list[ChangeSnapshot], bool]:
-        """A page of matches in Gerrit's order (updated desc, then number desc) and whether
-        more matches follow. Rows are chosen under the lock and rendered outside it."""
+    def row(self, number: int) -> ChangeRow:
+        """One change captured now (KeyError if unknown); ``snapshot`` builds it."""
         with self._lock:
-            rows = self._index.matches(query.predicate, skip + limit + 1)[skip:]
+            return self._capture(number)
+
+    def search(self, query: Query, *, skip: int, limit: int) -> tuple[list[ChangeRow], bool]:
+        """A page of matches in Gerrit's order (updated desc, then number desc) and whether
+        more matches follow. Rows are chosen under the lock; building and rendering them
+        (``snapshot``) happens outside it, and only for rows no cache already holds."""
+        with self._lock:
+            stop = skip + limit + 1
+            rows = self._index.matches(query.predicate, stop, start=skip, key=query.key)
             captured = [self._capture(e.number) for e in rows[:limit]]
-        return [self._build(c) for c in captured], len(rows) > limit
+        return captured, len(rows) > limit
+
+    def snapshot(self, captured: ChangeRow) -> ChangeSnapshot:
+        """Regenerate a captured change and replay its events (no lock needed)."""
+        if captured.added is not None:
+            spec, base = captured.added, ()
+        else:
+            assert captured.index is not None
+            spec, base = self.generator.history(captured.index, captured.skeleton)
+        prefix = f"message:{self.seed}:{captured.number}:".encode()
+
+        def message_id(seq: int) -> str:
+            return hashlib.sha1(prefix + b"%d" % seq).hexdigest()
+
+        state = fold(
+            base + captured.overlay if captured.overlay else base,
+            owner=spec.owner,
+            created=spec.created,
+            topic=spec.topic,
+            accounts=self.accounts,
+            message_id=message_id,
+        )
+        return ChangeSnapshot(spec, state)
 
     def core_members(self) -> list[Account]:
         with self._lock:
@@ -220,7 +260,7 @@ class Simulator:
         """Approve (two cores, Workflow+1), pass the gate and merge, all at this second."""
         with self._lock:
             entry = self._require(number, "NEW")
-            state = self._build(self._capture(number)).state
+            state = self.snapshot(self._capture(number)).state
             script = self._script(self._rng, entry)
             events = script.approve_and_merge(
                 state.current.number, self._now, self._now, blocks=state.blocking_votes()
@@ -299,34 +339,21 @@ class Simulator:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _capture(self, number: int) -> _Captured:
+    def _capture(self, number: int) -> ChangeRow:
         entry = self._index[number]
-        return _Captured(
-            number, entry.index, self._added.get(number), self._overlays.get(number, ())
+        return ChangeRow(
+            number,
+            entry.index,
+            entry.skeleton,
+            self._added.get(number),
+            self._overlays.get(number, ()),
         )
-
-    def _build(self, captured: _Captured) -> ChangeSnapshot:
-        if captured.added is not None:
-            spec, base = captured.added, ()
-        else:
-            assert captured.index is not None
-            spec, base = self.generator.history(captured.index)
-        prefix = f"message:{self.seed}:{captured.number}:"
-        state = fold(
-            base + captured.overlay,
-            owner=spec.owner,
-            created=spec.created,
-            topic=spec.topic,
-            accounts=self.accounts,
-            message_id=lambda seq: hashlib.sha1(f"{prefix}{seq}".encode()).hexdigest(),
-        )
-        return ChangeSnapshot(spec, state)
 
     def _append(self, number: int, events: list[Event]) -> None:
         self._overlays[number] = self._overlays.get(number, ()) + tuple(
             sorted(events, key=lambda e: e.time)
         )
-        self._index.update(number, self._build(self._capture(number)).state)
+        self._index.update(number, self.snapshot(self._capture(number)).state)
 
     def _require(self, number: int, status: str) -> IndexEntry:
         entry = self._index[number]
@@ -340,7 +367,7 @@ class Simulator:
         )
 
     def _burst(self, rng: random.Random, number: int, at: int) -> list[Event]:
-        state = self._build(self._capture(number)).state
+        state = self.snapshot(self._capture(number)).state
         return self._script(rng, self._index[number]).burst(state, at, self._now)
 
     def _add_change(

@@ -29,9 +29,27 @@ def to_epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+_CLOCK = tuple(f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60))
+_SECONDS = tuple(f"{second:02d}.000000000" for second in range(60))
+_MAX_DATES = 100_000  # ~270 years of distinct days; the cache is cleared beyond that
+_dates: dict[int, str] = {}
+
+
 def format_timestamp(seconds: int) -> str:
-    """Gerrit's REST timestamp for whole epoch seconds: ``2017-08-30 12:00:00.000000000``."""
-    return time.strftime("%Y-%m-%d %H:%M:%S.000000000", time.gmtime(seconds))
+    """Gerrit's REST timestamp for whole epoch seconds: ``2017-08-30 12:00:00.000000000``.
+
+    A page of changes prints tens of thousands of these, so the date part is formatted
+    once per day and the time of day comes from two small tables: several times faster
+    than ``strftime`` with the same text.
+    """
+    day, rest = divmod(seconds, 86400)
+    date = _dates.get(day)
+    if date is None:
+        if len(_dates) >= _MAX_DATES:
+            _dates.clear()
+        date = _dates[day] = time.strftime("%Y-%m-%d ", time.gmtime(day * 86400))
+    minute, second = divmod(rest, 60)
+    return date + _CLOCK[minute] + _SECONDS[second]
 
 
 def http_date(seconds: int) -> str:
