@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("dashboard.core.urls")),
     path("", include("dashboard.gerrit.urls")),
+    path("", include("dashboard.reviews.urls")),
 ]
