@@ -8,7 +8,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from dashboard.gerrit.models import Change, GerritServer, SyncRun, SyncRunStatus, Team
+from dashboard.gerrit.models import (
+    Change,
+    CoreMembership,
+    GerritServer,
+    SyncRun,
+    SyncRunStatus,
+    Team,
+)
+from dashboard.reviews.models import Dashboard, GerritIdentity
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,8 +42,18 @@ def test_demo_syncs_a_team_over_http_and_creates_the_three_users(client):
         ("core", ["core"]),
         ("ptl", ["PTL"]),
     ]
-    password = next(line.split()[-1] for line in output.splitlines() if "user ptl " in line)
+    password = next(line.split()[4] for line in output.splitlines() if "user ptl " in line)
     assert client.login(username="ptl", password=password)
+    # Each demo user acts as a synced Gerrit account, so "self" queries work in the demo.
+    identities = {
+        i.user.username: i.account for i in GerritIdentity.objects.select_related("user", "account")
+    }
+    core_accounts = set(
+        CoreMembership.objects.filter(left__isnull=True).values_list("account", flat=True)
+    )
+    assert identities["ptl"].pk in core_accounts and identities["core"].pk in core_accounts
+    assert identities["contributor"].pk not in core_accounts
+    assert Dashboard.objects.filter(team=team, is_default=True).exists()
 
 
 def test_running_the_demo_again_replaces_its_data_and_keeps_others():

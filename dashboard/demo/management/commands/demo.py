@@ -23,6 +23,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import Count, Q
 from tqdm import tqdm
 
 from dashboard.core.roles import CONTRIBUTOR, CORE, PTL
@@ -44,6 +45,8 @@ from dashboard.gerrit.models import (
 from dashboard.gerrit.simulator.process import SimulatorProcess, SimulatorStartError
 from dashboard.gerrit.sync import sync_team
 from dashboard.gerrit.teams import TeamDefinition, import_team
+from dashboard.reviews.dashboards import ensure_default_dashboard
+from dashboard.reviews.models import GerritIdentity
 
 DEMO_TEAM = TeamDefinition(
     slug="glance",
@@ -96,7 +99,8 @@ class Command(BaseCommand):
         try:
             team = self._reset_team(gerrit.url)
             self._sync(team)
-            self._print_users(self._users())
+            ensure_default_dashboard(team=team)
+            self._print_users(self._users(team))
             if options["no_serve"]:
                 return
             self._serve(gerrit, options["addrport"])
@@ -137,8 +141,26 @@ class Command(BaseCommand):
             f"over {run.requests} HTTP requests."
         )
 
-    def _users(self) -> list[tuple[str, str, str]]:
-        """The three demo users with fresh passwords, each in its role group."""
+    def _users(self, team: Team) -> list[tuple[str, str, str, str]]:
+        """The three demo users with fresh passwords, each in its role group and linked to
+        a synced Gerrit account (what ``self`` means for them): the PTL and the core to the
+        two busiest current core reviewers, the contributor to the busiest non-core author.
+        """
+        cores = list(
+            Account.objects.filter(core_memberships__team=team, core_memberships__left__isnull=True)
+            .annotate(reviews=Count("votes", filter=Q(votes__label="Code-Review")))
+            .order_by("-reviews", "account_id")[:2]
+        )
+        contributor = (
+            Account.objects.filter(server=team.server, is_bot=False)
+            .exclude(pk__in=[account.pk for account in cores])
+            .exclude(core_memberships__team=team, core_memberships__left__isnull=True)
+            .annotate(owned=Count("owned_changes"))
+            .order_by("-owned", "account_id")
+            .first()
+        )
+        accounts = {PTL: cores[0] if cores else None, CORE: cores[-1] if cores else None}
+        accounts[CONTRIBUTOR] = contributor
         user_model = get_user_model()
         created = []
         for role, username in DEMO_USERS:
@@ -148,13 +170,18 @@ class Command(BaseCommand):
             user.is_staff = role == PTL
             user.save()
             user.groups.set([Group.objects.get_or_create(name=role)[0]])
-            created.append((role, username, password))
+            account = accounts[role]
+            if account is not None:
+                GerritIdentity.objects.update_or_create(user=user, defaults={"account": account})
+            created.append((role, username, password, str(account or "no Gerrit account")))
         return created
 
-    def _print_users(self, users: list[tuple[str, str, str]]) -> None:
+    def _print_users(self, users: list[tuple[str, str, str, str]]) -> None:
         self.stdout.write("\nDemo users (sign in at /accounts/login/):")
-        for role, username, password in users:
-            self.stdout.write(f"  {role:<12} user {username:<12} password {password}")
+        for role, username, password, account in users:
+            self.stdout.write(
+                f"  {role:<12} user {username:<12} password {password:<14} Gerrit: {account}"
+            )
 
     def _serve(self, gerrit: SimulatorProcess, addrport: str) -> None:
         stop = threading.Event()
