@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from dashboard.reviews.models import GerritIdentity, Star
+from dashboard.reviews.models import Dashboard, DashboardSection, GerritIdentity, Star
 
 
 @admin.register(GerritIdentity)
@@ -29,3 +29,21 @@ class StarAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False
+
+
+class DashboardSectionInline(admin.TabularInline):
+    model = DashboardSection
+    extra = 0
+    ordering = ["position"]
+
+
+@admin.register(Dashboard)
+class DashboardAdmin(admin.ModelAdmin):
+    """Team dashboards are edited in the site as .dash text; the admin is for staff fixes."""
+
+    list_display = ["title", "slug", "team", "owner", "is_default", "updated"]
+    list_filter = ["is_default", "team"]
+    list_select_related = ["team", "owner"]
+    search_fields = ["title", "slug", "description"]
+    raw_id_fields = ["owner"]
+    inlines = [DashboardSectionInline]

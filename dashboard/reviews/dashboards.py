@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from dashboard.gerrit.models import Team
@@ -134,7 +134,6 @@ def export_dashboard(*, dashboard: Dashboard) -> str:
     return dashfile.to_dash_text(to_dashfile(dashboard))
 
 
-@transaction.atomic
 def ensure_default_dashboard(*, team: Team) -> Dashboard:
     """The team's default dashboard, created from ``DEFAULT_SECTIONS`` if it has none.
 
@@ -150,4 +149,11 @@ def ensure_default_dashboard(*, team: Team) -> Dashboard:
         foreach=team_foreach(team),
         sections=tuple(dashfile.DashSection(name, query) for name, query in DEFAULT_SECTIONS),
     )
-    return _replace(team=team, owner=None, slug=DEFAULT_SLUG, parsed=parsed, is_default=True)
+    try:
+        with transaction.atomic():
+            return _replace(
+                team=team, owner=None, slug=DEFAULT_SLUG, parsed=parsed, is_default=True
+            )
+    except IntegrityError:
+        # Two first visits at once: the other request created it (one default per team).
+        return Dashboard.objects.get(team=team, owner__isnull=True, is_default=True)

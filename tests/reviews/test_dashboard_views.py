@@ -1,0 +1,330 @@
+"""Dashboard pages: list, detail with sections and fragments, import, export, edit, copy,
+permissions, lint warnings and query counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.core.roles import CONTRIBUTOR, CORE, PTL, ensure_role_groups
+from dashboard.reviews.dashboards import ensure_default_dashboard, import_dashboard, to_dashfile
+from dashboard.reviews.dashfile import parse_dash
+from dashboard.reviews.models import Dashboard, GerritIdentity
+from tests.gerrit.factories import AccountFactory, ChangeFactory, RepositoryFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+DASH = """\
+[dashboard]
+title = Glance reviews
+description = What Glance needs next
+foreach = project:openstack/glance status:open
+
+[section "Everything open"]
+query = is:open
+
+[section "Bug topics"]
+query = topic:^bug/.*
+
+[section "Mine"]
+query = owner:self
+"""
+
+BROKEN = """\
+[dashboard]
+title = Broken
+foreach = status:open
+
+[section "Bad"]
+query = foo:bar
+
+[section "No query"]
+"""
+
+
+@pytest.fixture
+def team():
+    return TeamFactory(name="glance", core_group="glance-core")
+
+
+@pytest.fixture
+def repo(team):
+    return RepositoryFactory(team=team, name="openstack/glance")
+
+
+@pytest.fixture
+def dashboard(team):
+    return import_dashboard(text=DASH, source_name="glance.dash", team=team)
+
+
+def _user(name: str, role: str | None = None) -> User:
+    user = User.objects.create_user(name, password="pw")
+    if role:
+        ensure_role_groups()
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def core():
+    return _user("cora", CORE)
+
+
+@pytest.fixture
+def contributor():
+    return _user("connie", CONTRIBUTOR)
+
+
+def detail_url(slug: str = "glance") -> str:
+    return reverse("reviews:dashboard", args=["glance", slug])
+
+
+# List
+
+
+def test_list_creates_the_default_once_and_shows_team_and_own_dashboards(
+    client, team, dashboard, contributor
+):
+    mine = import_dashboard(text=DASH, source_name="own.dash", team=team, owner=contributor)
+    html = client.get(reverse("reviews:dashboards", args=["glance"])).content.decode()
+    client.get(reverse("reviews:dashboards", args=["glance"]))
+    assert Dashboard.objects.filter(team=team, is_default=True).count() == 1
+    assert "Glance review dashboard" in html and detail_url() in html
+    assert reverse("reviews:my-dashboard", args=["glance", mine.slug]) not in html
+    assert "Import a .dash file" not in html
+    client.force_login(contributor)
+    html = client.get(reverse("reviews:dashboards", args=["glance"])).content.decode()
+    assert reverse("reviews:my-dashboard", args=["glance", mine.slug]) in html
+    assert "Import a .dash file" not in html
+
+
+def test_list_shows_the_import_form_to_cores(client, team, core):
+    client.force_login(core)
+    html = client.get(reverse("reviews:dashboards", args=["glance"])).content.decode()
+    assert "Import a .dash file" in html
+
+
+# Detail
+
+
+def test_detail_renders_sections_counts_foreach_and_links(client, repo, dashboard):
+    ChangeFactory(repository=repo, subject="Fix the image cache")
+    ChangeFactory(repository=RepositoryFactory(team=repo.team, name="other"), subject="Elsewhere")
+    response = client.get(detail_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    sections = response.context["panels"]
+    assert [p.result.title for p in sections] == ["Everything open", "Bug topics", "Mine"]
+    assert sections[0].result.count == 1
+    assert "Fix the image cache" in html and "Elsewhere" not in html
+    assert "What Glance needs next" in html
+    assert "project:openstack/glance status:open" in html
+    assert f"{repo.team.server.url}/#/dashboard/?foreach=" in html
+    assert reverse("reviews:dashboard-export", args=["glance", "glance"]) in html
+    assert 'hx-get="' in html and 'href="' + detail_url() + "?section=everything-open" in html
+
+
+def test_detail_asks_anonymous_visitors_to_sign_in_for_self_sections(client, repo, dashboard):
+    response = client.get(detail_url())
+    mine = response.context["panels"][2].result
+    assert mine.error is not None and mine.error.kind == "sign-in"
+    html = response.content.decode()
+    assert "to see this section" in html and reverse("login") in html
+
+
+def test_detail_htmx_section_returns_only_that_section_sorted(client, repo, dashboard):
+    ChangeFactory(repository=repo, number=1)
+    ChangeFactory(repository=repo, number=2)
+    url = detail_url() + "?section=everything-open&sort=waiting"
+    response = client.get(url, **HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="section-everything-open"')
+    assert "Bug topics" not in html
+    assert response.context["section"].sort == "waiting"
+    assert "Bug topics" in client.get(url).content.decode()
+
+
+def test_lint_warnings_show_to_cores_not_to_anonymous(client, repo, dashboard, core):
+    assert "exact match since Gerrit 2.12" not in client.get(detail_url()).content.decode()
+    client.force_login(core)
+    html = client.get(detail_url()).content.decode()
+    assert "exact match since Gerrit 2.12" in html and "[topic-regex]" in html
+
+
+def test_unknown_dashboard_is_404(client, team):
+    assert client.get(detail_url("nope")).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_detail_query_count_is_a_constant_plus_two_per_section(
+    client, repo, dashboard, django_assert_num_queries, count
+):
+    for _ in range(count):
+        ChangeFactory(repository=repo)
+    # team, dashboard, its sections, the context's groups; 2 x (count, rows) for the two
+    # sections that run (the "self" one stops before SQL for an anonymous visitor)
+    with django_assert_num_queries(4 + 2 * 2):
+        response = client.get(detail_url())
+    assert response.context["panels"][0].result.count == count
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_detail_query_count_for_a_signed_in_core(
+    client, repo, dashboard, core, django_assert_num_queries, count
+):
+    me = AccountFactory(server=repo.team.server, username="cora")
+    GerritIdentity.objects.create(user=core, account=me)
+    for _ in range(count):
+        ChangeFactory(repository=repo, owner=me)
+    client.force_login(core)
+    # session, user, team, dashboard, sections, the role checks (2), context (identity,
+    # groups), then 3 sections x (count, rows)
+    with django_assert_num_queries(9 + 2 * 3):
+        response = client.get(detail_url())
+    assert response.context["panels"][2].result.count == count
+
+
+# Export and import
+
+
+def test_export_downloads_dash_text_that_parses_back_to_the_same_dashboard(client, dashboard):
+    response = client.get(reverse("reviews:dashboard-export", args=["glance", "glance"]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert response["Content-Disposition"] == 'attachment; filename="glance.dash"'
+    text = response.content.decode()
+    assert parse_dash(text) == to_dashfile(dashboard) == parse_dash(DASH)
+
+
+def test_core_imports_an_uploaded_file(client, team, core):
+    client.force_login(core)
+    upload = SimpleUploadedFile("glance.dash", DASH.encode(), content_type="text/plain")
+    response = client.post(reverse("reviews:dashboard-import", args=["glance"]), {"file": upload})
+    assert response.status_code == 302
+    assert response["Location"] == detail_url()
+    assert Dashboard.objects.get(team=team, slug="glance").sections.count() == 3
+
+
+def test_core_imports_pasted_text_under_the_title_slug(client, team, core):
+    client.force_login(core)
+    response = client.post(reverse("reviews:dashboard-import", args=["glance"]), {"text": DASH})
+    assert response.status_code == 302
+    assert Dashboard.objects.filter(team=team, slug="glance-reviews").exists()
+
+
+def test_import_of_a_broken_file_lists_file_line_errors_with_400(client, team, core):
+    client.force_login(core)
+    upload = SimpleUploadedFile("broken.dash", BROKEN.encode())
+    response = client.post(reverse("reviews:dashboard-import", args=["glance"]), {"file": upload})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "broken.dash:6: query of section" in html
+    assert "broken.dash:8: section &quot;No query&quot; has no query" in html
+    assert not Dashboard.objects.filter(slug="broken").exists()
+
+
+def test_import_needs_a_file_or_text(client, team, core):
+    client.force_login(core)
+    response = client.post(reverse("reviews:dashboard-import", args=["glance"]), {})
+    assert response.status_code == 400
+    assert "Upload a .dash file or paste its text." in response.content.decode()
+
+
+def test_only_ptls_and_cores_import_or_edit(client, team, dashboard, contributor):
+    import_url = reverse("reviews:dashboard-import", args=["glance"])
+    edit_url = reverse("reviews:dashboard-edit", args=["glance", "glance"])
+    assert client.post(import_url, {"text": DASH}).status_code == 302
+    assert reverse("login") in client.get(edit_url)["Location"]
+    client.force_login(contributor)
+    assert client.post(import_url, {"text": DASH}).status_code == 403
+    assert client.get(edit_url).status_code == 403
+    assert client.post(edit_url, {"text": DASH}).status_code == 403
+    client.force_login(_user("pat", PTL))
+    assert client.get(edit_url).status_code == 200
+
+
+# Editing and copying
+
+
+def test_core_edits_a_dashboard_as_dash_text(client, dashboard, core):
+    client.force_login(core)
+    url = reverse("reviews:dashboard-edit", args=["glance", "glance"])
+    page = client.get(url)
+    assert "[section &quot;Bug topics&quot;]" in page.content.decode()
+    edited = DASH.replace("topic:^bug/.*", "intopic:^bug/.*").replace("Glance reviews", "G2")
+    response = client.post(url, {"text": edited})
+    assert response.status_code == 302 and response["Location"] == detail_url()
+    dashboard.refresh_from_db()
+    assert dashboard.title == "G2"
+    assert dashboard.sections.get(position=1).query == "intopic:^bug/.*"
+
+
+def test_edit_with_errors_keeps_the_dashboard_and_lists_file_line_errors(client, dashboard, core):
+    client.force_login(core)
+    url = reverse("reviews:dashboard-edit", args=["glance", "glance"])
+    response = client.post(url, {"text": BROKEN})
+    assert response.status_code == 400
+    assert "glance.dash:6: query of section" in response.content.decode()
+    assert to_dashfile(dashboard) == parse_dash(DASH)
+
+
+def test_copy_to_my_dashboards_never_overwrites_an_earlier_copy(
+    client, repo, dashboard, contributor
+):
+    url = reverse("reviews:dashboard-copy", args=["glance", "glance"])
+    assert reverse("login") in client.post(url)["Location"]
+    client.force_login(contributor)
+    first = client.post(url)
+    assert first["Location"] == reverse("reviews:my-dashboard", args=["glance", "glance"])
+    second = client.post(url)
+    assert second["Location"] == reverse("reviews:my-dashboard", args=["glance", "glance-2"])
+    copies = Dashboard.objects.filter(owner=contributor)
+    assert sorted(copies.values_list("slug", flat=True)) == ["glance", "glance-2"]
+    page = client.get(first["Location"])
+    assert page.status_code == 200 and page.context["can_edit"]
+    assert "[topic-regex]" in page.content.decode()
+
+
+def test_owner_edits_a_personal_dashboard_others_cannot_see_it(client, team, contributor):
+    mine = import_dashboard(text=DASH, source_name="own.dash", team=team, owner=contributor)
+    url = reverse("reviews:my-dashboard-edit", args=["glance", mine.slug])
+    client.force_login(_user("other", CORE))
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("reviews:my-dashboard", args=["glance", "own"])).status_code == 404
+    client.force_login(contributor)
+    response = client.post(url, {"text": DASH.replace("Glance reviews", "Mine now")})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.title == "Mine now" and mine.owner == contributor
+    export = client.get(reverse("reviews:my-dashboard-export", args=["glance", "own"]))
+    assert "title = Mine now" in export.content.decode()
+
+
+def test_the_default_dashboard_renders_for_anonymous_visitors(client, repo):
+    old = timezone.now() - timedelta(weeks=3)
+    ChangeFactory(repository=repo, subject="Old and unreviewed", created=old, updated=old)
+    client.get(reverse("reviews:dashboards", args=["glance"]))
+    response = client.get(detail_url("default"))
+    assert response.status_code == 200
+    panels = response.context["panels"]
+    assert len(panels) == 8 and not any(p.warnings for p in panels)
+    assert "Old and unreviewed" in response.content.decode()
+
+
+def test_a_dashboard_named_import_is_not_shadowed_by_the_import_form(client, team):
+    import_dashboard(text=DASH, source_name="import.dash", team=team)
+    response = client.get(detail_url("import"))
+    assert response.status_code == 200
+
+
+def test_default_dashboard_is_created_once_whoever_asks_first(team):
+    first = ensure_default_dashboard(team=team)
+    assert ensure_default_dashboard(team=team) == first
+    assert Dashboard.objects.filter(team=team, is_default=True).count() == 1
