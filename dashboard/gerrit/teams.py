@@ -32,6 +32,19 @@ class TeamDefinition:
     core_usernames: tuple[str, ...] = ()
 
 
+def simulated_team() -> TeamDefinition:
+    """The team the built-in Gerrit simulator serves: the demo's, the benchmarks' and the
+    tests' (its repositories and core group come from the simulator itself)."""
+    from dashboard.gerrit.simulator import CORE_GROUP, DEFAULT_REPOSITORIES
+
+    return TeamDefinition(
+        slug="glance",
+        name="Glance",
+        repositories=tuple(sorted(name for name, _ in DEFAULT_REPOSITORIES)),
+        core_group=CORE_GROUP,
+    )
+
+
 @dataclass(frozen=True)
 class TeamImport:
     team: Team

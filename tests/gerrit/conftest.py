@@ -9,19 +9,9 @@ import pytest
 from dashboard.gerrit.client import GerritClient
 from dashboard.gerrit.models import Team
 from dashboard.gerrit.simulator import Simulator, SimulatorServer, start_simulator
-from dashboard.gerrit.teams import TeamDefinition, import_team
+from dashboard.gerrit.teams import import_team, simulated_team
 
-GLANCE = TeamDefinition(
-    slug="glance",
-    name="Glance",
-    repositories=(
-        "openstack/glance",
-        "openstack/glance-specs",
-        "openstack/glance_store",
-        "openstack/python-glanceclient",
-    ),
-    core_group="glance-core",
-)
+GLANCE = simulated_team()
 USER, PASSWORD = "tiller-bot", "s3cret-http-password"
 
 

@@ -21,7 +21,7 @@ from dashboard.gerrit.client import GerritClient
 from dashboard.gerrit.models import Account, Change, ChangeStatus, SyncRunStatus
 from dashboard.gerrit.simulator import Simulator, start_simulator
 from dashboard.gerrit.sync import sync_team
-from dashboard.gerrit.teams import TeamDefinition, import_team
+from dashboard.gerrit.teams import import_team, simulated_team
 from dashboard.reviews.evaluate import SearchContext, search, to_q
 from dashboard.reviews.models import GerritIdentity, Star
 from dashboard.reviews.query import UnsupportedOperator, combine, describe, parse, terms
@@ -29,17 +29,7 @@ from tests.gerrit.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
 
-GLANCE = TeamDefinition(
-    slug="glance",
-    name="Glance",
-    repositories=(
-        "openstack/glance",
-        "openstack/glance-specs",
-        "openstack/glance_store",
-        "openstack/python-glanceclient",
-    ),
-    core_group="glance-core",
-)
+GLANCE = simulated_team()
 # Groups the corpus names in reviewerin: (an unknown group is an error, as on Gerrit), set
 # up as other teams' core groups on the same server.
 CORPUS_GROUPS = (

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from .faults import Fault, LoggedRequest
 from .generator import DEFAULT_END, DEFAULT_REPOSITORIES
-from .people import Account
+from .people import CORE_GROUP, Account
 from .server import SimulatorServer, start_simulator
 from .simulator import ChangeConflict, ChangeSnapshot, Simulator
 
 __all__ = [
+    "CORE_GROUP",
     "DEFAULT_END",
     "DEFAULT_REPOSITORIES",
     "Account",

@@ -44,21 +44,11 @@ from dashboard.gerrit.models import (
 )
 from dashboard.gerrit.simulator.process import SimulatorProcess, SimulatorStartError
 from dashboard.gerrit.sync import sync_team
-from dashboard.gerrit.teams import TeamDefinition, import_team
+from dashboard.gerrit.teams import import_team, simulated_team
 from dashboard.reviews.dashboards import ensure_default_dashboard
 from dashboard.reviews.models import GerritIdentity
 
-DEMO_TEAM = TeamDefinition(
-    slug="glance",
-    name="Glance",
-    repositories=(
-        "openstack/glance",
-        "openstack/glance-specs",
-        "openstack/glance_store",
-        "openstack/python-glanceclient",
-    ),
-    core_group="glance-core",
-)
+DEMO_TEAM = simulated_team()
 # Demo sign-ins: role -> (user name, the simulated Gerrit account they stand for).
 DEMO_USERS = ((PTL, "ptl"), (CORE, "core"), (CONTRIBUTOR, "contributor"))
 LOOPBACK_URL = r"^http://(127\.0\.0\.1|localhost)(:[0-9]+)?/?$"

@@ -27,19 +27,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from dashboard.gerrit.models import Change, Message, PatchSet, SyncRunStatus, Vote
 from dashboard.gerrit.simulator.process import SimulatorProcess
 from dashboard.gerrit.sync import sync_team
-from dashboard.gerrit.teams import TeamDefinition, import_team
+from dashboard.gerrit.teams import import_team, simulated_team
 
-BENCH_TEAM = TeamDefinition(
-    slug="glance",
-    name="Glance",
-    repositories=(
-        "openstack/glance",
-        "openstack/glance-specs",
-        "openstack/glance_store",
-        "openstack/python-glanceclient",
-    ),
-    core_group="glance-core",
-)
+BENCH_TEAM = simulated_team()
 
 
 class Command(BaseCommand):
