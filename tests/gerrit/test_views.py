@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -185,6 +185,7 @@ def test_change_list_row_shows_what_a_reviewer_needs(client, team, repo):
         mergeable=False,
         work_in_progress=True,
         updated=timezone.now() - timedelta(days=3, hours=2),
+        current_patch_set_created=timezone.now() - timedelta(days=5, hours=2),
     )
 
     html = client.get(changes_url(team)).content.decode()
@@ -195,10 +196,25 @@ def test_change_list_row_shows_what_a_reviewer_needs(client, team, repo):
     assert "stable/2024.2" in html
     assert "Jane Roe" in html
     assert "3\xa0days" in html  # humanized age (Django joins with a no-break space)
+    # Waiting: since the current patch set, humanised, the exact instant in <time datetime>.
+    assert '<abbr title="Time since the current patch set was uploaded">Waiting</abbr>' in html
+    waiting = change.current_patch_set_created.astimezone(UTC).isoformat(timespec="seconds")
+    assert f'<td data-label="Waiting" class="nowrap col-waiting"><time datetime="{waiting}"' in html
+    assert "5\xa0days</time>" in html
     assert "✗" in html and "Failed," in html  # symbol plus a text alternative
     assert "+2 ×1" in html and "-1" in html
     assert "Merge conflict" in html
     assert "WIP" in html
+
+
+def test_change_list_row_shows_a_dash_when_the_patch_set_upload_time_is_unknown(client, team, repo):
+    ChangeFactory(repository=repo, current_patch_set_created=None)
+
+    html = client.get(changes_url(team)).content.decode()
+
+    cell = html.split('<td data-label="Waiting"', 1)[1].split("</td>", 1)[0]
+    assert "<time" not in cell
+    assert '<span aria-hidden="true">–</span><span class="sr-only">Unknown</span>' in cell
 
 
 def test_change_list_hides_the_branch_when_it_is_master(client, team, repo):
