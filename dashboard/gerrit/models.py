@@ -323,7 +323,11 @@ class Approval(models.Model):
         Change, on_delete=models.CASCADE, related_name="approvals", db_index=False
     )
     label = models.CharField(max_length=100)
-    account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="approvals")
+    # No index of its own: lookups go by change (the unique index), and a lone account index
+    # tempts SQLite into scanning someone's every approval for each change of a dashboard.
+    account = models.ForeignKey(
+        Account, on_delete=models.RESTRICT, related_name="approvals", db_index=False
+    )
     value = models.SmallIntegerField()
     granted = models.DateTimeField(null=True, blank=True)
     tag = models.CharField(max_length=255, blank=True)
@@ -344,7 +348,9 @@ class Reviewer(models.Model):
     change = models.ForeignKey(  # indexed by the unique constraint
         Change, on_delete=models.CASCADE, related_name="reviewers", db_index=False
     )
-    account = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="+")
+    account = models.ForeignKey(  # looked up by change first, as Approval.account
+        Account, on_delete=models.RESTRICT, related_name="+", db_index=False
+    )
     state = models.CharField(max_length=10, choices=ReviewerState.choices)
 
     class Meta:
