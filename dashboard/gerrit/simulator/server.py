@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import sys
 import threading
 import time
 import traceback
@@ -33,6 +34,16 @@ _HTML_PAGE = (
     b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head>"
     b"<body><h1>Sign in</h1><p>Your session has expired.</p></body></html>\n"
 )
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    """Quiet about clients that hang up mid-answer (a client timeout, as a slow fault
+    provokes on purpose); any other handler error is still printed."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class SimulatorServer:
@@ -58,7 +69,7 @@ class SimulatorServer:
         self.faults = FaultPlan()
         self.requests = RequestLog()
         handler = type("Handler", (_Handler,), {"owner": self})
-        self._httpd = ThreadingHTTPServer((host, port), handler)
+        self._httpd = _HTTPServer((host, port), handler)
         self._httpd.daemon_threads = True
         bound_host, bound_port = self._httpd.server_address[:2]
         self.url = f"http://{bound_host}:{bound_port}"
