@@ -94,9 +94,11 @@ class BrowserProblems:
         self.page_errors.append(str(error))
 
     def on_request_failed(self, request: Request) -> None:
-        # htmx aborts a filter request that a newer keystroke replaced (hx-sync="this:replace"):
-        # that is the design, not a failure. Static files are never aborted that way.
-        if "/static/" in request.url:
+        # htmx aborts a filter request that a newer keystroke replaced (hx-sync="this:replace"),
+        # and the browser aborts requests still in flight when a test navigates or reloads
+        # (the favicon, typically): cancellations, not failures. A static file that the
+        # server failed to deliver is a failure.
+        if "/static/" in request.url and request.failure != "net::ERR_ABORTED":
             self.failed_requests.append(f"{request.url}: {request.failure}")
 
     def on_response(self, response: Response) -> None:
