@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dashboard.core",
     "dashboard.gerrit",
+    "dashboard.governance",
     "dashboard.reviews",
+    "dashboard.health",
     "dashboard.demo",
 ]
 

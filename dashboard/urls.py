@@ -10,5 +10,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("dashboard.core.urls")),
     path("", include("dashboard.gerrit.urls")),
+    path("", include("dashboard.governance.urls")),
     path("", include("dashboard.reviews.urls")),
+    path("", include("dashboard.health.urls")),
 ]

@@ -1,0 +1,20 @@
+"""Release cycles and what a team plans in them: the schedule, priorities and specs.
+
+One module per subject; this package only re-exports them so that Django (and callers)
+find every model as ``dashboard.governance.models.X``.
+"""
+
+from __future__ import annotations
+
+from dashboard.governance.models.cycles import Cycle, CycleEvent, CycleStatus, EventKind
+from dashboard.governance.models.specs import Spec, SpecKind, SpecState
+
+__all__ = [
+    "Cycle",
+    "CycleEvent",
+    "CycleStatus",
+    "EventKind",
+    "Spec",
+    "SpecKind",
+    "SpecState",
+]

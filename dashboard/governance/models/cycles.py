@@ -1,0 +1,90 @@
+"""Release cycles (OpenStack's series: mitaka, newton, ocata...) and their dated events."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+
+
+class CycleStatus(models.TextChoices):
+    FUTURE = "future", "Future"
+    DEVELOPMENT = "development", "In development"
+    MAINTAINED = "maintained", "Maintained"
+    EXTENDED = "extended", "Extended maintenance"
+    UNMAINTAINED = "unmaintained", "Unmaintained"
+    EOL = "eol", "End of life"
+
+
+class CycleQuerySet(models.QuerySet["Cycle"]):
+    def current(self, at: date | None = None) -> Cycle | None:
+        """The cycle whose [start, end] holds ``at`` (today by default), or None."""
+        from django.utils import timezone
+
+        at = at or timezone.localdate()
+        return self.filter(start__lte=at, end__gte=at).order_by("start").first()
+
+
+class Cycle(models.Model):
+    """A release series, shared by every team (release series are global in OpenStack).
+
+    ``start`` is the Monday of the first R-N week; ``end`` is the Monday of the release
+    week (R+0), as the release team's schedule files give them.
+    """
+
+    name = models.SlugField(max_length=50, unique=True, help_text="Lower case: ocata, 2026.2…")
+    release_id = models.CharField(max_length=20, blank=True, help_text="e.g. 2026.2; optional")
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True, help_text="Monday of the release week")
+    status = models.CharField(
+        max_length=20, choices=CycleStatus.choices, default=CycleStatus.FUTURE
+    )
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "name"]
+
+    def __str__(self) -> str:
+        return self.name.capitalize()
+
+
+class EventKind(models.TextChoices):
+    MILESTONE = "milestone", "Milestone"
+    SPEC_PROPOSAL_FREEZE = "spec-proposal-freeze", "Spec proposal freeze"
+    SPEC_FREEZE = "spec-freeze", "Spec freeze"
+    FEATURE_FREEZE = "feature-freeze", "Feature freeze"
+    STRING_FREEZE = "string-freeze", "String freeze"
+    REQUIREMENTS_FREEZE = "requirements-freeze", "Requirements freeze"
+    RC = "rc", "Release candidate"
+    FINAL_RELEASE = "final-release", "Final release"
+    TEAM = "team", "Team event"
+    OTHER = "other", "Other"
+
+
+class CycleEvent(models.Model):
+    """A dated event of a cycle: cross-project (``team`` is None) or one team's own.
+
+    ``start``/``end`` are the days it covers (one week for schedule entries, one day or a
+    few for team events such as a virtual midcycle or a review day).
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="events")
+    team = models.ForeignKey(
+        "gerrit.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    label = models.CharField(
+        max_length=100, blank=True, help_text="The schedule's id, e.g. o-glance-spec-freeze"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    start = models.DateField()
+    end = models.DateField()
+
+    class Meta:
+        ordering = ["start", "title"]
+        indexes = [models.Index(fields=["cycle", "start"], name="cycleevent_cycle_start")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.start})"
