@@ -1,0 +1,145 @@
+"""Writes of the governance app: schedule and series imports, team events, leaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from dashboard.gerrit.models import Team
+from dashboard.governance import schedule as schedule_files
+from dashboard.governance.models import Cycle, CycleEvent, EventKind
+from dashboard.governance.weeks import monday_of
+
+
+@dataclass
+class ScheduleImport:
+    """What ``import_schedule`` did: counts for the command's summary."""
+
+    cycle: Cycle
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    # Project-specific labels naming a team this database does not have.
+    other_teams: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def import_schedule(*, path: Path, cycle_name: str) -> ScheduleImport:
+    """Create or update ``cycle_name`` and its schedule events from a schedule.yaml.
+
+    Titles and descriptions come from the sibling schedule.rst when it has the label.
+    Cross-project events get ``team=None`` (they concern every team); project-specific
+    ones go to the team their label names, and are skipped when this database has no such
+    team. Re-importing is idempotent: events are matched on (team, label, week), events
+    the file no longer lists are removed, and events added in the app (no label) stay.
+    Raises ``schedule.ScheduleError`` (naming file and line) for a malformed file.
+    """
+    parsed = schedule_files.parse_schedule(path)
+    texts = schedule_files.parse_event_texts(path.with_name("schedule.rst"))
+    name = cycle_name.strip().lower()
+    cycle = Cycle.objects.filter(release_id=name).first() if "." in name else None
+    if cycle is None:
+        cycle, _ = Cycle.objects.get_or_create(name=name)
+    cycle.start, cycle.end = parsed.start_week, parsed.release_week
+    cycle.save(update_fields=["start", "end"])
+    result = ScheduleImport(cycle=cycle)
+
+    teams = {team.name: team for team in Team.objects.all()}
+    existing = {
+        (event.team_id, event.label, event.start): event for event in cycle.events.exclude(label="")
+    }
+    seen: set[tuple[int | None, str, date]] = set()
+    for week in parsed.weeks:
+        entries = [(label, None) for label in week.cross_project]
+        for label in week.project_specific:
+            team_name = schedule_files.label_team(label=label, teams=list(teams))
+            if team_name is None and schedule_files.is_election_label(label):
+                entries.append((label, None))
+            elif team_name is None:
+                result.other_teams.append(label)
+            else:
+                entries.append((label, teams[team_name]))
+        for label, team in entries:
+            key = (team.pk if team else None, label, week.start)
+            if key in seen:  # ocata lists one week twice
+                continue
+            seen.add(key)
+            text = texts.get(label)
+            values = {
+                "kind": schedule_files.label_kind(
+                    label=label, series=cycle.name, team=team.name if team else ""
+                ),
+                "title": (text.title if text else label)[:200],
+                "description": text.description if text else "",
+                "end": week.end,
+                "due": schedule_files.due_day(
+                    week_start=week.start, description=text.description if text else ""
+                ),
+            }
+            event = existing.get(key)
+            if event is None:
+                CycleEvent.objects.create(
+                    cycle=cycle, team=team, label=label, start=week.start, **values
+                )
+                result.created += 1
+            elif any(getattr(event, k) != v for k, v in values.items()):
+                for attr, value in values.items():
+                    setattr(event, attr, value)
+                event.save()
+                result.updated += 1
+    stale = [event.pk for key, event in existing.items() if key not in seen]
+    result.removed = len(stale)
+    CycleEvent.objects.filter(pk__in=stale).delete()
+    return result
+
+
+@dataclass
+class SeriesImport:
+    created: int = 0
+    updated: int = 0
+
+
+@transaction.atomic
+def import_series(*, path: Path) -> SeriesImport:
+    """Create or update every cycle of a series_status.yaml: release id, status, and the
+    release week's Monday as ``end`` when no schedule import has set it yet.
+    """
+    result = SeriesImport()
+    for series in schedule_files.parse_series_status(path):
+        cycle, created = Cycle.objects.get_or_create(name=series.name)
+        cycle.release_id = series.release_id
+        cycle.status = series.status
+        if cycle.end is None and series.initial_release:
+            cycle.end = monday_of(series.initial_release)
+        cycle.save()
+        result.created += created
+        result.updated += not created
+    return result
+
+
+@transaction.atomic
+def add_team_event(
+    *, cycle: Cycle, team: Team, title: str, start: date, end: date, description: str = ""
+) -> CycleEvent:
+    """A team's own event (a virtual midcycle, a review day), added by its PTL in the app."""
+    return CycleEvent.objects.create(
+        cycle=cycle,
+        team=team,
+        kind=EventKind.TEAM,
+        title=title,
+        description=description,
+        start=start,
+        end=end,
+        due=start,
+    )
+
+
+@transaction.atomic
+def delete_team_event(*, event: CycleEvent) -> None:
+    """Remove a team event; schedule events are the release team's and are not deleted."""
+    if event.label or event.team_id is None:
+        raise ValueError("Only a team's own events can be deleted.")
+    event.delete()
