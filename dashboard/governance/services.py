@@ -8,9 +8,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from dashboard.gerrit.models import Team
+from dashboard.gerrit.models import Account, Team
 from dashboard.governance import schedule as schedule_files
-from dashboard.governance.models import Cycle, CycleEvent, EventKind
+from dashboard.governance.models import Cycle, CycleEvent, EventKind, Leader
 from dashboard.governance.weeks import monday_of
 
 
@@ -143,3 +143,34 @@ def delete_team_event(*, event: CycleEvent) -> None:
     if event.label or event.team_id is None:
         raise ValueError("Only a team's own events can be deleted.")
     event.delete()
+
+
+@transaction.atomic
+def save_leader(*, leader: Leader) -> Leader:
+    """Store a leader edited in the app, linking the Gerrit account their e-mail or IRC
+    nick names on the team's server when there is one.
+    """
+    if leader.account_id is None:
+        leader.account = find_account(team=leader.team, email=leader.email, irc=leader.irc)
+    leader.source = leader.source or "edited in app"
+    leader.save()
+    return leader
+
+
+@transaction.atomic
+def delete_leader(*, leader: Leader) -> None:
+    leader.delete()
+
+
+def find_account(*, team: Team, email: str, irc: str) -> Account | None:
+    """The team server's account with this e-mail, else with this user name (OpenStack
+    people's Gerrit user name is usually their IRC nick), else None.
+    """
+    accounts = Account.objects.filter(server_id=team.server_id)
+    if email:
+        account = accounts.filter(email__iexact=email).first()
+        if account:
+            return account
+    if irc:
+        return accounts.filter(username__iexact=irc).first()
+    return None
