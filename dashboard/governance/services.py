@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -174,3 +174,60 @@ def find_account(*, team: Team, email: str, irc: str) -> Account | None:
     if irc:
         return accounts.filter(username__iexact=irc).first()
     return None
+
+
+@dataclass
+class LeadersImport:
+    created: int = 0
+    updated: int = 0
+    # Series named in the data that have no cycle here (run import_series first).
+    unknown_series: list[str] = field(default_factory=list)
+    current_cycle: Cycle | None = None
+
+
+@transaction.atomic
+def import_leaders(*, root: Path, team: Team, at: date | None = None) -> LeadersImport:
+    """PTLs per cycle and today's liaisons of ``team`` from governance/election data.
+
+    Election results win over candidacies; projects.yaml's PTL and liaisons go to the
+    cycle in progress on ``at`` (today by default), its PTL only where no election did.
+    Re-running updates in place; leaders edited in the app are kept.
+    """
+    from dashboard.governance import leaders as leader_files
+    from dashboard.governance.selectors import current_cycle
+
+    result = LeadersImport()
+    cycles = {cycle.name: cycle for cycle in Cycle.objects.all()}
+    cycles.update({cycle.release_id: cycle for cycle in cycles.values() if cycle.release_id})
+    midpoints = {key: cycle.end - timedelta(weeks=13) for key, cycle in cycles.items() if cycle.end}
+    history = leader_files.ptl_history(
+        root / "history" / f"{team.name.lower()}-governance-history.yaml"
+    )
+    ptls = leader_files.candidacies(root, team=team.name, midpoints=midpoints, history=history)
+    ptls.update(leader_files.election_results(root, team=team.name))
+    records = list(ptls.values())
+    result.current_cycle = current_cycle(at)
+    if result.current_cycle is not None:
+        has_ptl = any(cycles.get(r.series) == result.current_cycle for r in records)
+        for record in leader_files.current_leaders(root, team=team.name):
+            if record.role == "ptl" and has_ptl:
+                continue
+            records.append(record)
+    for record in records:
+        cycle = cycles.get(record.series) if record.series else result.current_cycle
+        if cycle is None:
+            result.unknown_series.append(record.series)
+            continue
+        leader, created = Leader.objects.update_or_create(
+            team=team,
+            cycle=cycle,
+            role=record.role,
+            name=record.name,
+            defaults={"irc": record.irc, "email": record.email, "source": record.source},
+        )
+        if leader.account_id is None:
+            leader.account = find_account(team=team, email=record.email, irc=record.irc)
+            leader.save(update_fields=["account"])
+        result.created += created
+        result.updated += not created
+    return result
