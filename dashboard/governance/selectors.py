@@ -119,6 +119,7 @@ def cycle_page(*, team: Team, cycle: Cycle, today: date | None = None) -> CycleP
     by_week: dict[date, list[CycleEvent]] = {}
     for event in events:
         by_week.setdefault(event.start - timedelta(days=event.start.weekday()), []).append(event)
+    dated = cycle.end is not None and (cycle.start is not None or events)
     weeks = [
         TimelineWeek(
             week=week,
@@ -126,7 +127,7 @@ def cycle_page(*, team: Team, cycle: Cycle, today: date | None = None) -> CycleP
             is_current=week.holds(today),
             is_past=week.start + timedelta(days=7) <= today,
         )
-        for week in weeks_between(first=first, last=last, release_week=release)
+        for week in (weeks_between(first=first, last=last, release_week=release) if dated else [])
     ]
     freeze = next_freeze(team, today)
     leaders = list(

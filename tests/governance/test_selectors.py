@@ -93,3 +93,11 @@ def test_countdown_words(pike, days: int, text: str) -> None:
     CycleEventFactory(cycle=pike, kind=EventKind.SPEC_FREEZE, due=date(2017, 4, 13))
     page = cycle_page(team=glance, cycle=pike, today=date(2017, 4, 13) - timedelta(days=days))
     assert page.countdown == text
+
+
+def test_cycle_without_a_schedule_has_no_weeks_rather_than_made_up_ones() -> None:
+    glance = TeamFactory(name="glance")
+    newton = CycleFactory(name="newton", start=None, end=date(2016, 10, 3))
+    assert cycle_page(team=glance, cycle=newton, today=date(2016, 9, 1)).weeks == []
+    undated = CycleFactory(name="austin", start=None, end=None)
+    assert cycle_page(team=glance, cycle=undated, today=date(2016, 9, 1)).weeks == []
