@@ -230,3 +230,24 @@ def test_calendar_feed_parses_back_with_all_day_events_and_stable_uids(client, t
     assert sorted(str(e["UID"]) for e in again.walk("VEVENT")) == sorted(
         str(e["UID"]) for e in calendar.walk("VEVENT")
     )
+
+
+def test_cycle_page_for_the_ptl_has_a_fixed_query_count(
+    client, team, cycle, django_assert_num_queries
+) -> None:
+    client.force_login(_user("pat", PTL))
+    for week in range(3):
+        CycleEventFactory(cycle=cycle, start=cycle.start + timedelta(weeks=week))
+        CycleEventFactory(
+            cycle=cycle,
+            team=team,
+            label="",
+            kind=EventKind.TEAM,
+            start=cycle.start + timedelta(weeks=week),
+        )
+        LeaderFactory(team=team, cycle=cycle)
+    # Team, cycle, events, next freeze, leaders; session, user; three role checks (the
+    # page's, and the two the site's context processor makes for the nav).
+    with django_assert_num_queries(10):
+        response = client.get(url("cycle", "glance", "hibiscus"))
+    assert "Add a team event" in response.content.decode()
