@@ -148,8 +148,19 @@ def cycle_page(*, team: Team, cycle: Cycle, today: date | None = None) -> CycleP
     )
 
 
-def calendar_events(*, team: Team) -> list[CycleEvent]:
-    """Every event of every cycle that concerns ``team``, for its calendar feed."""
+# How far back the calendar feed goes: subscribers need what is coming and the recent
+# past, not fifteen years of schedules (which would make every poll slow and large).
+CALENDAR_HISTORY = timedelta(days=365)
+
+
+def calendar_events(*, team: Team, today: date | None = None) -> list[CycleEvent]:
+    """The events concerning ``team`` that end within the last year or later, for its
+    calendar feed, oldest first.
+    """
+    since = (today or timezone.localdate()) - CALENDAR_HISTORY
     return list(
-        CycleEvent.objects.for_team(team).select_related("cycle").order_by("start", "title")
+        CycleEvent.objects.for_team(team)
+        .filter(end__gte=since)
+        .select_related("cycle")
+        .order_by("start", "title")
     )

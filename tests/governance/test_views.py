@@ -194,13 +194,15 @@ def test_ptl_adds_a_leader_linked_to_their_gerrit_account(client, team, cycle) -
 
 
 def test_calendar_feed_parses_back_with_all_day_events_and_stable_uids(client, team, cycle) -> None:
+    ff_week = cycle.start + timedelta(weeks=20)  # R-5, a Monday
+    mid_day = cycle.start + timedelta(weeks=13, days=1)  # a Tuesday
     CycleEventFactory(
         cycle=cycle,
         kind=EventKind.FEATURE_FREEZE,
         label="h-ff",
         title="Feature freeze",
-        start=date(2026, 8, 24),
-        due=date(2026, 8, 27),
+        start=ff_week,
+        due=ff_week + timedelta(days=3),
     )
     midcycle = CycleEventFactory(
         cycle=cycle,
@@ -208,9 +210,9 @@ def test_calendar_feed_parses_back_with_all_day_events_and_stable_uids(client, t
         label="",
         kind=EventKind.TEAM,
         title="Virtual midcycle",
-        start=date(2026, 6, 9),
-        end=date(2026, 6, 10),
-        due=date(2026, 6, 9),
+        start=mid_day,
+        end=mid_day + timedelta(days=1),
+        due=mid_day,
     )
     CycleEventFactory(cycle=cycle, team=TeamFactory(name="nova"), title="Nova only")
     response = client.get(url("calendar", "glance"))
@@ -220,11 +222,18 @@ def test_calendar_feed_parses_back_with_all_day_events_and_stable_uids(client, t
     events = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
     assert set(events) == {"Feature freeze", "Virtual midcycle"}
     ff = events["Feature freeze"]
-    assert (ff.decoded("DTSTART"), ff.decoded("DTEND")) == (date(2026, 8, 27), date(2026, 8, 28))
+    # One all-day event on the due Thursday; DTEND is exclusive, so Friday.
+    assert (ff.decoded("DTSTART"), ff.decoded("DTEND")) == (
+        ff_week + timedelta(days=3),
+        ff_week + timedelta(days=4),
+    )
     assert ff["DTSTART"].params["VALUE"] == "DATE" and "DTSTAMP" in ff
-    assert str(ff["UID"]) == "hibiscus-h-ff-all-20260824@cycles.tiller"
+    assert str(ff["UID"]) == f"hibiscus-h-ff-all-{ff_week:%Y%m%d}@cycles.tiller"
     mid = events["Virtual midcycle"]
-    assert (mid.decoded("DTSTART"), mid.decoded("DTEND")) == (date(2026, 6, 9), date(2026, 6, 11))
+    assert (mid.decoded("DTSTART"), mid.decoded("DTEND")) == (
+        mid_day,
+        mid_day + timedelta(days=2),
+    )
     assert str(mid["UID"]) == f"team-event-{midcycle.pk}@cycles.tiller"
     again = Calendar.from_ical(client.get(url("calendar", "glance")).content)
     assert sorted(str(e["UID"]) for e in again.walk("VEVENT")) == sorted(
@@ -251,3 +260,15 @@ def test_cycle_page_for_the_ptl_has_a_fixed_query_count(
     with django_assert_num_queries(10):
         response = client.get(url("cycle", "glance", "hibiscus"))
     assert "Add a team event" in response.content.decode()
+
+
+def test_calendar_feed_leaves_out_events_older_than_a_year(client, team, today) -> None:
+    old = CycleFactory(name="ocata", start=date(2016, 11, 7), end=date(2017, 2, 20))
+    CycleEventFactory(cycle=old, title="Ocata-1", start=date(2016, 11, 14))
+    cycle = CycleFactory(
+        name="hazel", start=monday_of(today), end=monday_of(today) + timedelta(weeks=25)
+    )
+    CycleEventFactory(cycle=cycle, title="Hazel-1", start=cycle.start + timedelta(weeks=5))
+    CycleEventFactory(cycle=cycle, title="Last year", start=today - timedelta(days=360))
+    calendar = Calendar.from_ical(client.get(url("calendar", "glance")).content)
+    assert sorted(str(e["SUMMARY"]) for e in calendar.walk("VEVENT")) == ["Hazel-1", "Last year"]
