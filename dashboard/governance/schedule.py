@@ -9,6 +9,7 @@ file and line, so the command can say exactly what is wrong.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -335,6 +336,7 @@ _KIND_BY_SLUG = {
     "spec-prop": "spec-proposal-freeze",
     "spec-proposal-freeze": "spec-proposal-freeze",
     "spec-freeze": "spec-freeze",
+    "bp-freeze": "spec-freeze",  # mitaka's "Blueprints Freeze", its spec freeze
     "ff": "feature-freeze",
     "ffreeze": "feature-freeze",
     "feature-freeze": "feature-freeze",
@@ -379,8 +381,97 @@ def label_team(*, label: str, teams: list[str]) -> str | None:
 
 
 def is_election_label(label: str) -> bool:
-    """PTL election labels (``p-ptl-nomination``) concern every team, even where a file
+    """PTL and TC election labels (``p-ptl-nomination``) concern every team, even where a file
     lists them as project-specific (ocata, pike and queens do).
     """
     _, _, slug = label.partition("-")
-    return slug.startswith(("ptl-", "election-", "email-deadline"))
+    return slug.startswith(("ptl-", "tc-", "election-", "email-deadline"))
+
+
+_REF = re.compile(r":ref:`([^`<>]+)`")
+_R_LABEL = re.compile(r"^R([+-])(\d+)$")
+_WEEK_CELL = re.compile(r"^([A-Z][a-z]{2})\w* (\d{1,2})\b")
+
+
+def _grid_day(cell: str, *, release_week: date, where: str) -> date:
+    """``Oct 19-23`` (no year) as a date: the year that puts it nearest the release week."""
+    match = _WEEK_CELL.match(cell)
+    months = {name[:3]: number for name, number in _MONTHS.items()}
+    month = months.get(match.group(1).lower()[:3]) if match else None
+    if not match or month is None:
+        raise ScheduleError(f"{where}: week {cell!r} is not like 'Oct 19-23'")
+    candidates = []
+    for year in (release_week.year - 1, release_week.year, release_week.year + 1):
+        with contextlib.suppress(ValueError):  # Feb 29 of a common year
+            candidates.append(date(year, month, int(match.group(2))))
+    if not candidates:
+        raise ScheduleError(f"{where}: week {cell!r} names no real day")
+    return min(candidates, key=lambda day: abs((day - release_week).days))
+
+
+def parse_grid_schedule(path: Path, *, release_week: date) -> Schedule:
+    """Read the grid table of a ``schedule.rst`` that has no YAML (mitaka, newton).
+
+    Rows give the week as ``Oct 19-23`` (month and day, no year: ``release_week``, the
+    Monday of the release week, supplies it), the R-label (``R-0`` in mitaka, ``R+0``
+    later; blank for the previous release's week) and the events as ``:ref:`label```
+    in the cross-project and project-specific columns, continued on the following lines.
+    A row whose date disagrees with its R-label is an error naming its line.
+    """
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    border = next((i for i, line in enumerate(lines) if line.startswith("+===")), None)
+    if border is None:
+        raise ScheduleError(f"{path}: no schedule grid table (a header line of +===)")
+    cols = [i for i, char in enumerate(lines[border]) if char == "+"]
+    if len(cols) != 5:
+        raise ScheduleError(
+            f"{path}:{border + 1}: expected 4 columns (week, R-label, cross-project, "
+            f"project-specific), found {len(cols) - 1}"
+        )
+    release = monday_of(release_week)
+    rows: list[dict[str, Any]] = []
+    for number, line in enumerate(lines[border + 1 :], start=border + 2):
+        if not line.startswith(("|", "+")):
+            break
+        if line.startswith("+"):
+            continue
+        week_cell = line[cols[0] + 1 : cols[1]].strip()
+        label_cell = line[cols[1] + 1 : cols[2]].strip()
+        if week_cell:
+            where = f"{path}:{number}"
+            day = _grid_day(week_cell, release_week=release, where=where)
+            name = ""
+            if label_cell:
+                match = _R_LABEL.match(label_cell)
+                if not match:
+                    raise ScheduleError(f"{where}: {label_cell!r} is not an R-label like R-12")
+                offset = int(match.group(2)) * (-1 if match.group(1) == "-" else 1)
+                if day != release + timedelta(weeks=offset):
+                    raise ScheduleError(
+                        f"{where}: week {week_cell!r} is not {label_cell} of a release in the "
+                        f"week of {release} (that is {release + timedelta(weeks=offset)})"
+                    )
+                name = f"R-{-offset}" if offset < 0 else f"R+{offset}"
+            day = monday_of(day)
+            rows.append({"start": day, "name": name, "line": number, "x": [], "p": []})
+        if not rows:
+            continue
+        for ref in _REF.finditer(line):
+            rows[-1]["x" if ref.start() < cols[3] else "p"].append(ref.group(1).strip())
+    if not rows:
+        raise ScheduleError(f"{path}:{border + 1}: the grid table has no weeks")
+    named = [row["start"] for row in rows if row["name"]]
+    weeks = tuple(
+        ScheduleWeek(
+            start=row["start"],
+            end=row["start"] + timedelta(days=4),
+            name=row["name"],
+            line=row["line"],
+            cross_project=tuple(row["x"]),
+            project_specific=tuple(row["p"]),
+        )
+        for row in sorted(rows, key=lambda row: row["start"])
+    )
+    return Schedule(
+        path=path, start_week=min(named or [release]), release_week=release, weeks=weeks
+    )

@@ -27,8 +27,14 @@ class ScheduleImport:
 
 
 @transaction.atomic
-def import_schedule(*, path: Path, cycle_name: str) -> ScheduleImport:
-    """Create or update ``cycle_name`` and its schedule events from a schedule.yaml.
+def import_schedule(
+    *, path: Path, cycle_name: str, release_week: date | None = None
+) -> ScheduleImport:
+    """Create or update ``cycle_name`` and its schedule events from a schedule.yaml, or
+    from the grid table of a schedule.rst for series without YAML (mitaka, newton).
+
+    A grid table has no years: ``release_week`` (or, when None, the release week the
+    cycle already has from ``import_series``) dates it.
 
     Titles and descriptions come from the sibling schedule.rst when it has the label.
     Cross-project events get ``team=None`` (they concern every team); project-specific
@@ -37,12 +43,21 @@ def import_schedule(*, path: Path, cycle_name: str) -> ScheduleImport:
     the file no longer lists are removed, and events added in the app (no label) stay.
     Raises ``schedule.ScheduleError`` (naming file and line) for a malformed file.
     """
-    parsed = schedule_files.parse_schedule(path)
-    texts = schedule_files.parse_event_texts(path.with_name("schedule.rst"))
     name = cycle_name.strip().lower()
     cycle = Cycle.objects.filter(release_id=name).first() if "." in name else None
     if cycle is None:
         cycle, _ = Cycle.objects.get_or_create(name=name)
+    if path.suffix == ".rst":
+        release_week = release_week or cycle.end
+        if release_week is None:
+            raise schedule_files.ScheduleError(
+                f"{path}: a grid-table schedule gives no years; pass --release-week "
+                "YYYY-MM-DD or run import_series first"
+            )
+        parsed = schedule_files.parse_grid_schedule(path, release_week=release_week)
+    else:
+        parsed = schedule_files.parse_schedule(path)
+    texts = schedule_files.parse_event_texts(path.with_name("schedule.rst"))
     cycle.start, cycle.end = parsed.start_week, parsed.release_week
     cycle.save(update_fields=["start", "end"])
     result = ScheduleImport(cycle=cycle)

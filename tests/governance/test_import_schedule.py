@@ -114,9 +114,51 @@ def test_reimport_is_idempotent_and_keeps_team_events(shared_data: Path) -> None
     assert CycleEvent.objects.count() == before
 
 
-def test_rst_only_series_is_refused_with_the_reason(shared_data: Path) -> None:
-    with pytest.raises(CommandError, match="publishes only schedule.rst"):
-        run("import_schedule", str(schedule(shared_data, "mitaka")))
+def test_mitaka_grid_table_imports_with_the_release_week_given(shared_data: Path) -> None:
+    glance = TeamFactory(name="glance")
+    # The .yaml does not exist: the sibling schedule.rst's grid table is read instead.
+    run("import_schedule", str(schedule(shared_data, "mitaka")), "--release-week", "2016-04-04")
+    mitaka = Cycle.objects.get(name="mitaka")
+    assert (mitaka.start, mitaka.end) == (date(2015, 10, 19), date(2016, 4, 4))  # R-24..R-0
+    events = {e.label: e for e in mitaka.events.all()}
+    # 13 cross-project refs; of the 13 project-specific ones, the N cycle's PTL and TC
+    # nominations and elections (about every team) and Glance's blueprint freeze; the
+    # other teams' 8 are skipped.
+    assert len(events) == 18
+    assert (events["m-glance-bp-freeze"].team, events["m-glance-bp-freeze"].kind) == (
+        glance,
+        EventKind.SPEC_FREEZE,
+    )
+    assert events["m-glance-bp-freeze"].start == date(2015, 12, 28)  # "Dec 28-1", R-14
+    assert (events["m-ff"].start, events["m-ff"].due) == (date(2016, 2, 29), date(2016, 3, 3))
+    assert events["m-release"].kind == EventKind.FINAL_RELEASE
+    assert events["m-1"].title == "mitaka-1 milestone"
+
+
+def test_newton_grid_table_takes_its_years_from_import_series(shared_data: Path) -> None:
+    run("import_series", str(shared_data / "releases" / "data" / "series_status.yaml"))
+    path = shared_data / "releases" / "doc" / "source" / "newton" / "schedule.rst"
+    run("import_schedule", str(path))
+    newton = Cycle.objects.get(name="newton")
+    assert (newton.start, newton.end) == (date(2016, 4, 11), date(2016, 10, 3))
+    events = {e.label: e for e in newton.events.all()}
+    assert events["m-release"].start == date(2016, 4, 4)  # the unnamed first week
+    assert events["n-trailing"].start == date(2016, 10, 17)  # R+2
+    assert events["n-ff"].kind == EventKind.FEATURE_FREEZE
+
+
+def test_grid_table_without_a_year_or_with_a_wrong_week_is_refused(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    mitaka = shared_data / "releases" / "doc" / "source" / "mitaka" / "schedule.rst"
+    with pytest.raises(CommandError, match="gives no years; pass --release-week"):
+        run("import_schedule", str(mitaka))
+    broken = tmp_path / "mitaka" / "schedule.rst"
+    broken.parent.mkdir()
+    broken.write_text(mitaka.read_text().replace("| Nov 2-6    | R-22 |", "| Nov 3-6    | R-22 |"))
+    with pytest.raises(CommandError, match=r"schedule.rst:12: week 'Nov 3-6' is not R-22"):
+        run("import_schedule", str(broken), "--release-week", "2016-04-04")
+    assert not CycleEvent.objects.exists()
 
 
 def test_series_status_reads_release_ids_as_text_and_sets_statuses(shared_data: Path) -> None:
