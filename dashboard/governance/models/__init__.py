@@ -7,6 +7,7 @@ find every model as ``dashboard.governance.models.X``.
 from __future__ import annotations
 
 from dashboard.governance.models.cycles import Cycle, CycleEvent, CycleStatus, EventKind
+from dashboard.governance.models.leaders import Leader, LeaderRole
 from dashboard.governance.models.specs import Spec, SpecKind, SpecState
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "CycleEvent",
     "CycleStatus",
     "EventKind",
+    "Leader",
+    "LeaderRole",
     "Spec",
     "SpecKind",
     "SpecState",

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from dashboard.gerrit.models import Team
 
 
 class CycleStatus(models.TextChoices):
@@ -62,6 +66,22 @@ class EventKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# The kinds the cycle page counts down to, in the order a cycle meets them.
+FREEZE_KINDS = (
+    EventKind.SPEC_PROPOSAL_FREEZE,
+    EventKind.SPEC_FREEZE,
+    EventKind.FEATURE_FREEZE,
+    EventKind.STRING_FREEZE,
+    EventKind.REQUIREMENTS_FREEZE,
+)
+
+
+class CycleEventQuerySet(models.QuerySet["CycleEvent"]):
+    def for_team(self, team: Team) -> CycleEventQuerySet:
+        """Cross-project events (``team`` is None) and ``team``'s own."""
+        return self.filter(models.Q(team__isnull=True) | models.Q(team=team))
+
+
 class CycleEvent(models.Model):
     """A dated event of a cycle: cross-project (``team`` is None) or one team's own.
 
@@ -81,6 +101,13 @@ class CycleEvent(models.Model):
     description = models.TextField(blank=True)
     start = models.DateField()
     end = models.DateField()
+    due = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The deadline's day: the week's Thursday unless the schedule says otherwise",
+    )
+
+    objects = CycleEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["start", "title"]
@@ -88,3 +115,12 @@ class CycleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.start})"
+
+    @property
+    def day(self) -> date:
+        """The day the event is due (its deadline), or its first day when it has none."""
+        return self.due or self.start
+
+    @property
+    def is_freeze(self) -> bool:
+        return self.kind in FREEZE_KINDS
