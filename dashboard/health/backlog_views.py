@@ -7,7 +7,6 @@ abandon flow) are for the PTL.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -166,14 +165,11 @@ def stale_policy_edit(request: HtmxHttpRequest, team: str) -> HttpResponse:
 
 
 class AbandonForm(forms.Form):
-    change = forms.TypedMultipleChoiceField(coerce=int, choices=())
-    message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    """The abandon step's options; the change numbers are read (and re-checked) apart."""
+
+    message = forms.CharField(required=False, max_length=10_000)
     dry_run = forms.BooleanField(required=False)
     confirmed = forms.BooleanField(required=False)
-
-    def __init__(self, *args: Any, numbers: list[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["change"].choices = [(n, n) for n in numbers]
 
 
 @require_POST
@@ -187,7 +183,7 @@ def abandon_confirm(request: HtmxHttpRequest, team: str) -> HttpResponse:
     candidates = stale.abandon_candidates(
         team=team_obj, days=policy.abandon_after_days, numbers=asked
     )
-    form = AbandonForm(request.POST, numbers=[c.change.number for c in candidates])
+    form = AbandonForm(request.POST)
     if not candidates or not form.is_valid():
         messages.warning(
             request, "None of the selected changes is an abandon candidate any more; pick again."
