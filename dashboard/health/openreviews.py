@@ -30,7 +30,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from dashboard.gerrit.models import Change, ChangeStatus, PatchSet, Team, Vote, VoteSource
@@ -70,17 +79,28 @@ def waiting_on_submitter_q() -> Q:
     return Q(cr_min__lt=0) | Q(verified__lt=0)
 
 
+def unindexed(column: str) -> ExpressionWrapper:
+    """``column + 0``: the same value, but SQLite cannot use an index on it.
+
+    "Is there a later vote by this account on this patch set?" must search the
+    (change, patch set) index. Given ``account_id = ? AND granted > ?`` SQLite prefers the
+    (account, granted) index instead and scans a busy reviewer's every later vote, which
+    made these subqueries a hundred times slower on a real-sized history.
+    """
+    return ExpressionWrapper(F(column) + 0, output_field=IntegerField())
+
+
 def standing_negative(change_ref: str = "change_id", ps_ref: str = "number") -> Exists:
     """A -1/-2 Code-Review or Verified vote still standing on a patch set.
 
     Standing: the latest vote by that account on that label of that patch set is negative.
     ``change_ref``/``ps_ref`` name the outer query's change id and patch-set number.
     """
-    later = Vote.objects.filter(
+    later = Vote.objects.annotate(voter=unindexed("account_id")).filter(
         change_id=OuterRef("change_id"),
         patch_set=OuterRef("patch_set"),
         label=OuterRef("label"),
-        account_id=OuterRef("account_id"),
+        voter=OuterRef("account_id"),
         granted__gt=OuterRef("granted"),
     )
     return Exists(

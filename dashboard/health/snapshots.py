@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from dashboard.gerrit.models import Change, ChangeStatus, PatchSet, Team, Vote
 from dashboard.health.models import BacklogSnapshot, SnapshotSource
+from dashboard.health.openreviews import unindexed
 
 FIGURES = (
     "open_changes",
@@ -61,11 +62,11 @@ def live_figures(*, team: Team) -> dict[str, int | None]:
 
 def _standing(label: str, moment: datetime, value: Q) -> Exists:
     """A vote on ``label`` standing at ``moment`` on the outer change's ``ps_then``."""
-    later = Vote.objects.filter(
+    later = Vote.objects.annotate(voter=unindexed("account_id")).filter(
         change_id=OuterRef("change_id"),
         patch_set=OuterRef("patch_set"),
         label=label,
-        account_id=OuterRef("account_id"),
+        voter=OuterRef("account_id"),
         granted__gt=OuterRef("granted"),
         granted__lt=moment,
     )
@@ -173,7 +174,7 @@ def rebuild_backlog_snapshots(
     return written
 
 
-def seed_backlog_history(*, team: Team, days: int = 365) -> int:
+def seed_backlog_history(*, team: Team, days: int = 182) -> int:
     """Snapshots for the last ``days`` days (rebuilt) and today (live), for a new team or
     the demo, so the trend charts have a history from the first visit."""
     today = timezone.now().astimezone(UTC).date()
