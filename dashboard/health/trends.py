@@ -32,6 +32,7 @@ from dashboard.gerrit.models import (
     Vote,
 )
 from dashboard.health.models import BacklogSnapshot, SnapshotSource
+from dashboard.health.openreviews import unindexed
 
 Points = list[tuple[date, float]]
 
@@ -106,15 +107,19 @@ def backlog_series(*, team: Team, window: Window) -> BacklogSeries:
 
 def reviews_in(*, team: Team, start: datetime, end: datetime) -> Q:
     """Filter of the Vote rows that *are* reviews in [start, end): each review's latest vote."""
-    later = Vote.objects.filter(
-        change_id=OuterRef("change_id"),
-        patch_set=OuterRef("patch_set"),
-        account_id=OuterRef("account_id"),
-        label="Code-Review",
-        removal=False,
-        granted__gt=OuterRef("granted"),
-        granted__lt=end,
-    ).exclude(value=0)
+    later = (
+        Vote.objects.annotate(voter=unindexed("account_id"))
+        .filter(
+            change_id=OuterRef("change_id"),
+            patch_set=OuterRef("patch_set"),
+            voter=OuterRef("account_id"),
+            label="Code-Review",
+            removal=False,
+            granted__gt=OuterRef("granted"),
+            granted__lt=end,
+        )
+        .exclude(value=0)
+    )
     return (
         Q(
             repository__team=team,
