@@ -167,6 +167,7 @@ class OpenReviews:
     merge_conflicts: int
     merge_conflicts_waiting_on_reviewer: int
     clocks: list[ClockStats] = field(default_factory=list)
+    conflicted: list[Change] = field(default_factory=list)  # longest-waiting first
 
     def as_json(self) -> dict[str, Any]:
         """The figures as the command prints them (ages in days, two decimals)."""
@@ -294,4 +295,8 @@ def open_reviews(
             1 for change in on_reviewer if change.mergeable is False
         ),
         clocks=[clock_stats(key, waiting[key], days=days) for key in CLOCKS],
+        conflicted=sorted(
+            (change for change in changes if change.mergeable is False),
+            key=lambda change: (change.current_patch_set_created or change.created, change.number),
+        ),
     )

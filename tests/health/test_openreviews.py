@@ -204,3 +204,11 @@ def test_report_runs_two_queries_whatever_the_number_of_changes(repo, django_ass
     with django_assert_num_queries(2):
         report = open_reviews(team=repo.team, now=NOW)
     assert report.total == 4
+
+
+def test_merge_conflicts_are_listed_oldest_patch_set_first(repo):
+    newer = make_change(repo, uploads=[3], mergeable=False, cr_min=-1)
+    older = make_change(repo, uploads=[9], mergeable=False)
+    make_change(repo, uploads=[20], mergeable=True)
+    report = open_reviews(team=repo.team, now=NOW)
+    assert [change.pk for change in report.conflicted] == [older.pk, newer.pk]

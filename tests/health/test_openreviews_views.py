@@ -104,3 +104,9 @@ def test_command_table_and_errors(repo):
         call_command("open_reviews", "--team", "nope")
     with pytest.raises(CommandError, match="--days"):
         call_command("open_reviews", "--team", "glance", "--days", "0")
+
+
+def test_page_lists_the_changes_waiting_on_a_rebase(client, repo):
+    html = client.get(url(repo)).content.decode()
+    section = html.split('id="conflicts-heading"')[1]
+    assert "Conflicted" in section and "Needs work" not in section
