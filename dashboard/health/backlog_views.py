@@ -10,6 +10,7 @@ from collections import Counter
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -115,6 +116,9 @@ def _trend_charts(team: Team, window: trends.Window) -> dict[str, object]:
     }
 
 
+STALE_PER_PAGE = 50
+
+
 @require_GET
 def stale_page(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """Abandon candidates and starved changes under the team's policy, and the action log."""
@@ -124,6 +128,12 @@ def stale_page(request: HtmxHttpRequest, team: str) -> HttpResponse:
     context = {
         "team": team_obj,
         "report": report,
+        "candidates": Paginator(report.candidates, STALE_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
+        "starved": Paginator(report.starved, STALE_PER_PAGE).get_page(
+            request.GET.get("starved_page")
+        ),
         "is_ptl": is_ptl,
         "policy_form": StalePolicyForm(instance=report.policy) if is_ptl else None,
     }

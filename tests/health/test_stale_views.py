@@ -197,3 +197,14 @@ def test_real_run_abandons_in_gerrit_and_logs_then_a_repeat_shows_gerrits_error(
     assert failed.outcome == AbandonOutcome.FAILED
     assert "409" in failed.detail and "change is abandoned" in failed.detail
     assert "Gerrit refused or failed: 1 change." in html and "change is abandoned" in html
+
+
+def test_long_candidate_lists_are_paginated_and_a_bad_page_shows_the_last(
+    client, team, monkeypatch
+):
+    monkeypatch.setattr("dashboard.health.backlog_views.STALE_PER_PAGE", 1)
+    first = client.get(stale_url(team)).content.decode()
+    assert "Page 1 of 2" in first and "stuck 90" in first and "stuck 70" not in first
+    second = client.get(stale_url(team) + "?page=2").content.decode()
+    assert "stuck 70" in second and "stuck 90" not in second
+    assert "Page 2 of 2" in client.get(stale_url(team) + "?page=99").content.decode()
