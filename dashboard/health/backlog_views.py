@@ -79,6 +79,7 @@ def _trend_charts(team: Team, window: trends.Window) -> dict[str, object]:
     return {
         "backlog": backlog,
         "first_review": first,
+        "core_reviewers": trends.reviews_by_core_reviewer(team=team, window=window),
         "backlog_chart": line_chart(
             title="Open backlog per day",
             y_label="changes",

@@ -185,6 +185,35 @@ def core_reviews_per_week(*, team: Team, window: Window) -> CoreReviewSeries:
 
 
 @dataclass(frozen=True)
+class CoreReviewer:
+    name: str
+    reviews: int
+    per_week: float
+
+
+def reviews_by_core_reviewer(*, team: Team, window: Window) -> list[CoreReviewer]:
+    """Each core reviewer's reviews in the window (while core), busiest first. One query."""
+    weeks = len(window.weeks())
+    rows = (
+        Vote.objects.filter(reviews_in(team=team, start=window.start_time, end=window.end_time))
+        .filter(core_at_vote(team))
+        .values("account_id", "account__name", "account__username", "account__account_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "account__name", "account_id")
+    )
+    return [
+        CoreReviewer(
+            name=row["account__name"]
+            or row["account__username"]
+            or f"account {row['account__account_id']}",
+            reviews=row["n"],
+            per_week=round(row["n"] / weeks, 1),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
 class FirstReviewSeries:
     median_days: Points
     reviewed: int

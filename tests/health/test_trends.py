@@ -14,6 +14,7 @@ from dashboard.health.trends import (
     backlog_series,
     core_reviews_per_week,
     opened_and_closed_per_week,
+    reviews_by_core_reviewer,
     time_to_first_review,
 )
 from tests.gerrit.factories import (
@@ -72,6 +73,11 @@ def test_core_reviews_count_once_per_patch_set_and_use_core_status_at_the_vote(r
     VoteFactory(change=own, account=c1, value=2, granted=at(W2))  # self-review
     VoteFactory(change=x, account=c1, label="Workflow", patch_set=3, value=1, granted=at(W2))
     series = core_reviews_per_week(team=team, window=WINDOW)
+    by_reviewer = reviews_by_core_reviewer(team=team, window=WINDOW)
+    assert [(r.name, r.reviews, r.per_week) for r in by_reviewer] == [
+        (c1.name, 3, 1.0),  # x PS1, x PS2, y PS1 (the own change is a self-review)
+        (c2.name, 1, 0.3),  # x PS2 only: its W0 vote predates its core membership
+    ]
     assert series.reviews == [(W0, 1.0), (W1, 3.0), (W2, 0.0)]
     assert series.cores == [(W0, 1.0), (W1, 2.0), (W2, 2.0)]
     assert series.per_core == [(W0, 1.0), (W1, 1.5), (W2, 0.0)]

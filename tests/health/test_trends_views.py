@@ -66,6 +66,7 @@ def test_page_draws_the_four_subjects_as_svg_with_data_tables(client, team):
     assert html.count('class="chart-svg"') == 5
     assert "3 of these days were rebuilt" in html
     assert "3 changes in the period had a first review" in html
+    assert "Reviews per core reviewer in these 26 weeks" in html
 
 
 def test_htmx_gets_the_results_fragment(client, team):
@@ -80,6 +81,6 @@ def test_bad_weeks_falls_back_with_a_message(client, team):
 
 
 def test_page_query_count_is_fixed(client, team, django_assert_num_queries):
-    # team, snapshots, core reviews, core stretches, first reviews, opened, closed
-    with django_assert_num_queries(7):
+    # team, snapshots, core reviews, core stretches, per reviewer, first reviews, opened, closed
+    with django_assert_num_queries(8):
         client.get(url(team))
