@@ -22,6 +22,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -257,32 +258,18 @@ def abandon_changes(
         problem = "An abandon needs a message for the change owner."
     elif not dry_run:
         problem = credentials_problem(team)
+    log = partial(_log, team=team, user=user, message=message)
     actions = []
     for change in changes:
         if problem:
             actions.append(
-                _log(
-                    team=team,
-                    change=change,
-                    user=user,
-                    message=message,
-                    dry_run=dry_run,
-                    outcome=AbandonOutcome.REFUSED,
-                    detail=problem,
-                )
+                log(change=change, dry_run=dry_run, outcome=AbandonOutcome.REFUSED, detail=problem)
             )
             continue
         if dry_run:
+            detail = "Would send " + abandon_request(change, message)
             actions.append(
-                _log(
-                    team=team,
-                    change=change,
-                    user=user,
-                    message=message,
-                    dry_run=True,
-                    outcome=AbandonOutcome.DRY_RUN,
-                    detail="Would send " + abandon_request(change, message),
-                )
+                log(change=change, dry_run=True, outcome=AbandonOutcome.DRY_RUN, detail=detail)
             )
             continue
         client = client or client_for(team)
@@ -290,27 +277,17 @@ def abandon_changes(
             answer: Any = client.abandon(change.repository.name, change.number, message)
         except GerritError as exc:
             actions.append(
-                _log(
-                    team=team,
-                    change=change,
-                    user=user,
-                    message=message,
-                    dry_run=False,
-                    outcome=AbandonOutcome.FAILED,
-                    detail=str(exc),
-                )
+                log(change=change, dry_run=False, outcome=AbandonOutcome.FAILED, detail=str(exc))
             )
             continue
-        now = timezone.now()
         status = answer.get("status") if isinstance(answer, dict) else None
         with transaction.atomic():
-            Change.objects.filter(pk=change.pk).update(status=ChangeStatus.ABANDONED, closed=now)
+            Change.objects.filter(pk=change.pk).update(
+                status=ChangeStatus.ABANDONED, closed=timezone.now()
+            )
             actions.append(
-                _log(
-                    team=team,
+                log(
                     change=change,
-                    user=user,
-                    message=message,
                     dry_run=False,
                     outcome=AbandonOutcome.ABANDONED,
                     detail=f"Gerrit answered status {status or 'unknown'}.",
