@@ -6,5 +6,20 @@ One module per subject; this package only re-exports them.
 from __future__ import annotations
 
 from dashboard.health.models.affiliation import Affiliation, Organisation
+from dashboard.health.models.backlog import (
+    AbandonAction,
+    AbandonOutcome,
+    BacklogSnapshot,
+    SnapshotSource,
+    StalePolicy,
+)
 
-__all__ = ["Affiliation", "Organisation"]
+__all__ = [
+    "AbandonAction",
+    "AbandonOutcome",
+    "Affiliation",
+    "BacklogSnapshot",
+    "Organisation",
+    "SnapshotSource",
+    "StalePolicy",
+]

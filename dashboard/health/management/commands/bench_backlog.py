@@ -1,0 +1,64 @@
+"""manage.py bench_backlog --team NAME [--runs N] [--rebuild-days N]"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import UTC, timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.gerrit.models import Change, Team
+from dashboard.health.snapshots import figures_on
+
+
+class Command(BaseCommand):
+    help = (
+        "Time the backlog pages (open reviews, trends, stale changes) of a team on the "
+        "current database through Django's test client, and the rebuild of one past day "
+        "of snapshots; prints p50/max milliseconds and SQL query counts. Read-only."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--team", required=True, help="Team name")
+        parser.add_argument("--runs", type=int, default=10, help="Requests per page")
+        parser.add_argument("--rebuild-days", type=int, default=10, help="Days to rebuild")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        team = Team.objects.filter(name=options["team"]).first()
+        if team is None:
+            raise CommandError(f"No team named {options['team']!r}")
+        if options["runs"] < 1 or options["rebuild_days"] < 1:
+            raise CommandError("--runs and --rebuild-days must be positive")
+        open_count = Change.objects.in_team(team).open().count()
+        self.stdout.write(
+            f"{team.name}: {Change.objects.in_team(team).count()} changes, {open_count} open"
+        )
+        client = Client(SERVER_NAME="localhost")
+        for name in ("open-reviews", "trends", "stale"):
+            url = reverse(f"health:{name}", args=[team.name])
+            times, queries = [], 0
+            for _ in range(options["runs"]):
+                with CaptureQueriesContext(connection) as captured:
+                    start = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - start) * 1000)
+                if response.status_code != 200:
+                    raise CommandError(f"{url} answered {response.status_code}")
+                queries = len(captured)
+            self.stdout.write(
+                f"  {url:<34} p50 {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms"
+                f"   {queries} queries"
+            )
+        today = timezone.now().astimezone(UTC).date()
+        start = time.perf_counter()
+        for offset in range(1, options["rebuild_days"] + 1):
+            figures_on(team=team, day=today - timedelta(days=offset * 7))
+        per_day = (time.perf_counter() - start) * 1000 / options["rebuild_days"]
+        self.stdout.write(f"  rebuild of one past day          {per_day:7.1f} ms per day")
