@@ -96,3 +96,42 @@ def test_changes_from_the_factory_carry_the_bits_of_their_approvals(changes):
     _, made = changes
     change, _ = made[4]  # -2 and +2
     assert Change.objects.get(pk=change.pk).cr_values == value_set([-2, 2])
+
+
+@pytest.mark.parametrize(
+    ("value", "prefix"),
+    [
+        ("^stable/.*", "stable/"),
+        ("^bug/.*", "bug/"),
+        ("^.*", ""),
+        ("^bug/.*$", "bug/"),
+        ("^bug/[0-9]+", None),
+        ("^bug.*/x", None),
+        ("^a.b.*", None),
+        ("^bug\\/.*", None),
+    ],
+)
+def test_literal_prefix_only_for_plain_text_then_anything(value, prefix):
+    from dashboard.reviews.query.regex import literal_prefix
+
+    assert literal_prefix(value) == prefix
+
+
+def test_prefix_regexes_match_what_the_regex_engine_matches():
+    repository = RepositoryFactory()
+    branches = ["master", "stable/ocata", "stable", "Stable/pike", "refs/meta/config", "stablex"]
+    for branch in branches:
+        ChangeFactory(repository=repository, branch=branch, topic=f"bug/{branch}")
+    ChangeFactory(repository=repository, branch="master", topic="bugs")
+    context = SearchContext(server=repository.team.server)
+
+    def found(query):
+        return sorted(search(query, context=context).changes.values_list("branch", "topic"))
+
+    assert [b for b, _ in found("branch:^stable/.*")] == ["stable/ocata"]
+    assert [b for b, _ in found("ref:^refs/meta/.*")] == ["refs/meta/config"]
+    assert len(found("ref:^refs/heads/.*")) == 6  # every branch but refs/meta/config
+    assert len(found("intopic:^bug/.*")) == len(branches)
+    # the same answers as the general regex path, which a character class forces
+    assert found("branch:^stable/.*") == found('branch:"^stabl[e]/.*"')
+    assert found("intopic:^bug/.*") == found('intopic:"^bu[g]/.*"')

@@ -52,6 +52,19 @@ def starts_with(expression: Expression | str, prefix: str) -> Q:
     return Q(Exact(Left(column, len(prefix)), value)) if prefix else TRUE
 
 
+def ref_starts_with(prefix: str) -> Q:
+    """``full_ref()`` starts with ``prefix``, on the ``branch`` column itself: branches
+    are stored without ``refs/heads/``, other refs whole."""
+    stored_whole = starts_with("branch", prefix) & starts_with("branch", "refs/")
+    if prefix.startswith(HEADS):
+        under_heads = starts_with("branch", prefix.removeprefix(HEADS))
+    elif HEADS.startswith(prefix):
+        under_heads = TRUE
+    else:
+        return stored_whole
+    return stored_whole | (under_heads & ~starts_with("branch", "refs/"))
+
+
 def full_ref() -> Case:
     """The change's destination as a full ref. Gerrit reports branches under refs/heads/
     without the prefix and other refs (refs/meta/config) whole; ``branch`` stores that."""

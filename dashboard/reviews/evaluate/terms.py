@@ -27,7 +27,7 @@ from dashboard.gerrit.models import (
 from dashboard.reviews.query import Node, Not, Or, Term, UnsupportedOperator
 from dashboard.reviews.query.labels import LABEL_MAX, LABEL_MIN, parse_label
 from dashboard.reviews.query.operators import HAS_UNANSWERABLE, IS_UNANSWERABLE, UNANSWERABLE
-from dashboard.reviews.query.regex import UntranslatableRegex, translate
+from dashboard.reviews.query.regex import UntranslatableRegex, literal_prefix, translate
 from dashboard.reviews.query.values import (
     STATUSES,
     Range,
@@ -46,10 +46,25 @@ from dashboard.reviews.query.values import (
 
 from .context import SearchContext
 from .people import People
-from .sql import FALSE, TRUE, HasHashtag, branch_of, full_name, full_ref, starts_with
+from .sql import (
+    FALSE,
+    TRUE,
+    HasHashtag,
+    branch_of,
+    full_name,
+    full_ref,
+    ref_starts_with,
+    starts_with,
+)
 
 _NONZERO = [v for v in range(LABEL_MIN, LABEL_MAX + 1) if v]
 _VALUE_SET_COLUMNS = {label.lower(): column for label, column in VALUE_SET_COLUMNS.items()}
+
+
+def _status(statuses: tuple[str, ...]) -> Q:
+    # "status = 'NEW'" rather than "IN ('NEW')": SQLite uses the partial index of open
+    # changes (Change.Meta) only when the query states its condition in the same form.
+    return Q(status=statuses[0]) if len(statuses) == 1 else Q(status__in=statuses)
 
 
 def _value_set_test(column: str, values: frozenset[int]) -> Q:
@@ -145,12 +160,12 @@ class Evaluator:
     def op_status(self, term: Term) -> Q:
         if term.value.lower() == "reviewed":
             return self.people.reviewed_by(None)
-        return Q(status__in=STATUSES[parse_status(term.value)])
+        return _status(STATUSES[parse_status(term.value)])
 
     def op_is(self, term: Term) -> Q:
         kind, word = parse_is(term.value)
         if kind == "status":
-            return Q(status__in=STATUSES[word])
+            return _status(STATUSES[word])
         if word in IS_UNANSWERABLE:
             raise self.unsupported(term, IS_UNANSWERABLE[word])
         if word == "starred":
@@ -176,9 +191,18 @@ class Evaluator:
             return self.people.starred(term)
         return ~Q(hashtags=[])
 
+    def regex(self, column: str, term: Term) -> Q:
+        """``column`` matches the term's Gerrit regex; a plain prefix (``^stable/.*``)
+        becomes a prefix comparison, which the database answers without a regex engine
+        (on SQLite, Django's REGEXP is a Python call per row)."""
+        prefix = literal_prefix(term.value)
+        if prefix is not None:
+            return starts_with(column, prefix)
+        return Q(**{f"{column}__regex": self.pattern(term)})
+
     def op_project(self, term: Term) -> Q:
         if is_regex(term.value):
-            return Q(repository__name__regex=self.pattern(term))
+            return self.regex("repository__name", term)
         return Q(repository__name=term.value)
 
     def op_projects(self, term: Term) -> Q:
@@ -186,11 +210,16 @@ class Evaluator:
 
     def op_branch(self, term: Term) -> Q:
         if is_regex(term.value):
-            return Q(Regex(full_ref(), self.pattern(term, "^" + full_name(term.value[1:]))))
+            value = "^" + full_name(term.value[1:])
+            if (prefix := literal_prefix(value)) is not None:
+                return ref_starts_with(prefix)
+            return Q(Regex(full_ref(), self.pattern(term, value)))
         return Q(branch=branch_of(full_name(term.value)))
 
     def op_ref(self, term: Term) -> Q:
         if is_regex(term.value):
+            if (prefix := literal_prefix(term.value)) is not None:
+                return ref_starts_with(prefix)
             return Q(Regex(full_ref(), self.pattern(term)))
         return Q(branch=branch_of(term.value))
 
@@ -199,7 +228,7 @@ class Evaluator:
 
     def op_intopic(self, term: Term) -> Q:
         if is_regex(term.value):
-            return Q(topic__regex=self.pattern(term))
+            return self.regex("topic", term)
         return _phrase("topic", term.value) if term.value else Q(topic="")
 
     def op_prefixtopic(self, term: Term) -> Q:

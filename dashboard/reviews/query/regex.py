@@ -18,6 +18,8 @@ evaluation reports as an unsupported operator, rather than being approximated.
 
 from __future__ import annotations
 
+import re
+
 _REPEAT_LIMIT = 255  # PostgreSQL's RE_DUP_MAX; Python accepts more, brics any.
 
 
@@ -36,6 +38,19 @@ def strip_anchors(value: str) -> str:
     if pattern.endswith("$") and not pattern.endswith("\\$"):
         pattern = pattern[:-1]
     return pattern
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9/_,:=%!'-]*")
+
+
+def literal_prefix(value: str) -> str | None:
+    """``P`` when Gerrit's regex ``value`` matches exactly the strings that start with the
+    plain text ``P`` (``^stable/.*``, ``^bug/.*``), else None. Gerrit's regexes match the
+    whole string, and ``.`` any character, so ``P.*`` is a prefix test."""
+    body = strip_anchors(value)
+    if body.endswith(".*") and _PLAIN.fullmatch(body[:-2]):
+        return body[:-2]
+    return None
 
 
 def translate(value: str) -> str:
