@@ -1,4 +1,35 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from dashboard.governance import priority_views
+
 app_name = "governance"
-urlpatterns: list = []
+# Cycle names are OpenStack's series names, and since 2023 also "2026.2": <str:> takes dots.
+_cycle = "teams/<slug:team>/cycles/<str:cycle>/"
+urlpatterns: list = [
+    path(
+        "teams/<slug:team>/priorities/",
+        priority_views.priorities_default,
+        name="priorities-default",
+    ),
+    path(f"{_cycle}priorities/", priority_views.priorities, name="priorities"),
+    path(f"{_cycle}priorities/add/", priority_views.priority_add, name="priority-add"),
+    path(
+        f"{_cycle}priorities/reorder/", priority_views.priorities_reorder, name="priorities-reorder"
+    ),
+    path(
+        f"{_cycle}priorities/<int:pk>/move/",
+        priority_views.priorities_reorder,
+        name="priority-move",
+    ),
+    path(f"{_cycle}priorities/<int:pk>/edit/", priority_views.priority_edit, name="priority-edit"),
+    path(
+        f"{_cycle}priorities/<int:pk>/delete/",
+        priority_views.priority_delete,
+        name="priority-delete",
+    ),
+    path(f"{_cycle}ffe/", priority_views.ffe_list, name="ffes"),
+    path(f"{_cycle}ffe/request/", priority_views.ffe_request, name="ffe-request"),
+    path(f"{_cycle}ffe/<int:pk>/decide/", priority_views.ffe_decide, name="ffe-decide"),
+]

@@ -7,6 +7,14 @@ find every model as ``dashboard.governance.models.X``.
 from __future__ import annotations
 
 from dashboard.governance.models.cycles import Cycle, CycleEvent, CycleStatus, EventKind
+from dashboard.governance.models.priorities import (
+    FeatureFreezeException,
+    FFEDecision,
+    Priority,
+    PriorityAction,
+    PriorityChange,
+    PriorityStatus,
+)
 from dashboard.governance.models.specs import Spec, SpecKind, SpecState
 
 __all__ = [
@@ -14,6 +22,12 @@ __all__ = [
     "CycleEvent",
     "CycleStatus",
     "EventKind",
+    "FFEDecision",
+    "FeatureFreezeException",
+    "Priority",
+    "PriorityAction",
+    "PriorityChange",
+    "PriorityStatus",
     "Spec",
     "SpecKind",
     "SpecState",
