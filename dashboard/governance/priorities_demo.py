@@ -211,8 +211,16 @@ def _seed_ffes(
         .values_list("account__name", flat=True)[:2]
     ) or ["A core reviewer"]
     asked = 0
+    # Priorities' own open changes first; any open change of the team if they have none.
+    spare = list(
+        Change.objects.filter(repository__team=team, status=ChangeStatus.NEW)
+        .select_related("repository")
+        .order_by("-updated")[:2]
+    )
     for item in items:
         changes = open_changes.get(item.topics[0], []) if item.topics else []
+        if not changes and spare:
+            changes = [spare.pop(0)]
         if not changes:
             continue
         ffe = request_ffe(

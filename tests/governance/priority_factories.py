@@ -64,7 +64,7 @@ class FFEFactory(DjangoModelFactory):
 
 
 def user_with_role(username: str, role: str | None = None, **extra: object) -> User:
-    user = User.objects.create_user(username, password="pw", **extra)
+    user = User.objects.create_user(username, **extra)  # no password: tests force_login
     if role:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
