@@ -16,8 +16,10 @@ from playwright.sync_api import Page, expect
 
 from dashboard.core.roles import PTL
 from dashboard.gerrit.models import Team
-from dashboard.governance.models import Priority, PriorityChange
+from dashboard.governance.models import Cycle, Priority, PriorityChange
+from dashboard.governance.priorities import create_priority
 from dashboard.governance.priorities_demo import demo_cycles, seed_demo_priorities
+from tests.browser.conftest import BrowserProblems
 
 pytestmark = pytest.mark.browser
 
@@ -103,7 +105,12 @@ def test_ptl_moves_an_item_down_with_its_button_and_a_second_drag_uses_the_new_v
     assert titles(page) == after_button
     # The swapped-in list carries the new version, so dragging again is accepted.
     items = page.locator(".prio-item")
-    items.nth(2).locator(".prio-handle").drag_to(items.nth(0), target_position={"x": 40, "y": 5})
+    # SortableJS moves the item in the page at once: wait for the server's answer.
+    with page.expect_response(lambda r: r.url.endswith("/priorities/reorder/")) as answer:
+        items.nth(2).locator(".prio-handle").drag_to(
+            items.nth(0), target_position={"x": 40, "y": 5}
+        )
+    assert answer.value.status == 200
     expect(page.locator(".prio-item").first.locator(".prio-title")).to_contain_text(after_button[2])
     assert stored_titles(synced_team, demo_priorities) == [
         after_button[2],
@@ -121,3 +128,33 @@ def test_visitors_see_the_list_without_drag_handles(
     expect(page.locator(".prio-item")).to_have_count(6)
     expect(page.locator(".prio-handle")).to_have_count(0)
     expect(page.get_by_role("button", name="Add")).to_have_count(0)
+
+
+def test_a_drag_on_a_list_someone_else_changed_is_refused_and_shows_the_new_list(
+    page: Page,
+    live_server: Any,
+    synced_team: Team,
+    demo_priorities: str,
+    ptl_login: User,
+    browser_problems: BrowserProblems,
+) -> None:
+    page.goto(f"{live_server.url}/teams/glance/cycles/{demo_priorities}/priorities/")
+    before = stored_titles(synced_team, demo_priorities)
+    # Another PTL adds an item after this page was loaded.
+    create_priority(
+        team=synced_team,
+        cycle=Cycle.objects.get(name=demo_priorities),
+        actor=None,
+        title="Added in another tab",
+    )
+    items = page.locator(".prio-item")
+    items.nth(5).locator(".prio-handle").drag_to(items.nth(0), target_position={"x": 40, "y": 5})
+    expect(page.locator("#priority-list .message-error")).to_contain_text(
+        "Someone else changed this list"
+    )
+    assert titles(page) == [*before, "Added in another tab"]
+    assert stored_titles(synced_team, demo_priorities) == [*before, "Added in another tab"]
+    # The refusal is the 409 the page expects (Chromium logs it to the console too), and
+    # nothing else went wrong.
+    assert [p for p in browser_problems.summary() if "409" not in p] == []
+    assert len(browser_problems.failed_requests) == 1
