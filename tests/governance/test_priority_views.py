@@ -292,3 +292,29 @@ def test_ffe_request_for_an_unknown_change_or_nothing_is_400(client, team, cycle
     assert not FeatureFreezeException.objects.exists()
     signed_in(client, CONTRIBUTOR, "contrib")
     assert client.post(url("ffe-request", team, cycle), {"title": "x"}).status_code == 403
+
+
+def test_stale_reorder_without_htmx_redirects_with_the_message(client, team, cycle, items):
+    signed_in(client, PTL)
+    stale = list_version(team=team, cycle=cycle)
+    create_priority(team=team, cycle=cycle, actor=None, title="Added meanwhile")
+    response = client.post(
+        url("priority-move", team, cycle, items[2].pk),
+        {"version": stale, "direction": "up"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == url("priorities", team, cycle)
+    assert "Someone else changed this list" in response.content.decode()
+    assert Priority.objects.get(pk=items[2].pk).position == 3
+
+
+def test_history_is_paginated_newest_first(client, team, cycle):
+    for n in range(25):
+        create_priority(team=team, cycle=cycle, actor=None, title=f"Item {n:02d}")
+    first = client.get(url("priorities", team, cycle)).content.decode()
+    assert "Added “Item 24” at position 25" in first
+    assert "Added “Item 04” at position 5" not in first
+    assert "Page 1 of 2" in first
+    second = client.get(url("priorities", team, cycle) + "?history=2").content.decode()
+    assert "Added “Item 04” at position 5" in second
+    assert "Added “Item 24”" not in second
