@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from dashboard.governance.models.cycles import Cycle, CycleEvent, CycleStatus, EventKind
 from dashboard.governance.models.leaders import Leader, LeaderRole
+from dashboard.governance.models.priorities import (
+    FeatureFreezeException,
+    FFEDecision,
+    Priority,
+    PriorityAction,
+    PriorityChange,
+    PriorityStatus,
+)
 from dashboard.governance.models.specs import Spec, SpecKind, SpecState
 
 __all__ = [
@@ -17,6 +25,12 @@ __all__ = [
     "EventKind",
     "Leader",
     "LeaderRole",
+    "FFEDecision",
+    "FeatureFreezeException",
+    "Priority",
+    "PriorityAction",
+    "PriorityChange",
+    "PriorityStatus",
     "Spec",
     "SpecKind",
     "SpecState",
