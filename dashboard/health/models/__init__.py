@@ -5,6 +5,12 @@ One module per subject; this package only re-exports them.
 
 from __future__ import annotations
 
+from dashboard.health.models.activity import ActivityThresholds, DeclaredBandwidth
 from dashboard.health.models.affiliation import Affiliation, Organisation
 
-__all__ = ["Affiliation", "Organisation"]
+__all__ = [
+    "ActivityThresholds",
+    "Affiliation",
+    "DeclaredBandwidth",
+    "Organisation",
+]
