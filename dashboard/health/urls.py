@@ -1,4 +1,18 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from dashboard.health import activity_views
+
 app_name = "health"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("teams/<slug:team>/reviewers/", activity_views.reviewers, name="reviewers"),
+    path("teams/<slug:team>/reviewers.csv", activity_views.reviewers_csv, name="reviewers-csv"),
+    path("teams/<slug:team>/reviewers.json", activity_views.reviewers_json, name="reviewers-json"),
+    path("teams/<slug:team>/core/", activity_views.core_team, name="core-team"),
+    path(
+        "teams/<slug:team>/core/<int:account_id>/bandwidth/",
+        activity_views.declare_bandwidth,
+        name="declare-bandwidth",
+    ),
+]
