@@ -17,10 +17,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.core.htmx import HtmxHttpRequest
+from dashboard.core.roles import PTL, role_required
 from dashboard.gerrit.models import Account, Repository, Team
 from dashboard.governance.models import Cycle
 from dashboard.health import bandwidth, coreteam
@@ -46,6 +47,20 @@ class BandwidthForm(forms.Form):
         data = super().clean() or {}
         if not data.get("stepping_down") and data.get("hours_per_week") is None:
             raise forms.ValidationError("Give hours per week, or tick stepping down.")
+        return data
+
+
+class ThresholdsForm(forms.Form):
+    """The team's activity lines: reviews in 90 days for active and for occasional."""
+
+    active_reviews = forms.IntegerField(min_value=2, max_value=10_000, label="Active from")
+    occasional_reviews = forms.IntegerField(min_value=1, max_value=10_000, label="Occasional from")
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        active, occasional = data.get("active_reviews"), data.get("occasional_reviews")
+        if active is not None and occasional is not None and active <= occasional:
+            raise forms.ValidationError("Active must take more reviews than occasional.")
         return data
 
 
@@ -210,10 +225,37 @@ def core_team(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """Every current core reviewer's recent reviews, activity class, bandwidth and employer."""
     team_obj = get_object_or_404(Team, name=team)
     roster = coreteam.core_team(team=team_obj, now=window_now())
-    editable = bandwidth.editable_accounts(user=request.user, team=team_obj)
-    context = {"team": team_obj, "roster": roster, "editable": editable}
+    return _core_team_page(request, team_obj, roster=roster)
+
+
+def _core_team_page(
+    request: HtmxHttpRequest,
+    team: Team,
+    *,
+    roster: coreteam.CoreTeam,
+    form: ThresholdsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    editable = bandwidth.editable_accounts(user=request.user, team=team)
+    if form is None and editable == "all":
+        form = ThresholdsForm(initial=vars(roster.thresholds))
+    context = {"team": team, "roster": roster, "editable": editable, "thresholds_form": form}
     context |= {f"{kind}_count": roster.count(kind) for kind in coreteam.ACTIVITY_CLASSES}
-    return render(request, "health/core_team.html", context)
+    return render(request, "health/core_team.html", context, status=status)
+
+
+@require_POST
+@role_required(PTL)
+def set_thresholds(request: HtmxHttpRequest, team: str) -> HttpResponse:
+    """The PTL moves the team's active/occasional lines."""
+    team_obj = get_object_or_404(Team, name=team)
+    form = ThresholdsForm(request.POST)
+    if not form.is_valid():
+        roster = coreteam.core_team(team=team_obj, now=window_now())
+        return _core_team_page(request, team_obj, roster=roster, form=form, status=400)
+    bandwidth.set_activity_thresholds(team=team_obj, **form.cleaned_data)
+    messages.success(request, "Activity thresholds saved.")
+    return redirect("health:core-team", team_obj.name)
 
 
 @require_http_methods(["GET", "POST"])

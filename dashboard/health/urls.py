@@ -11,6 +11,9 @@ urlpatterns: list = [
     path("teams/<slug:team>/reviewers.json", activity_views.reviewers_json, name="reviewers-json"),
     path("teams/<slug:team>/core/", activity_views.core_team, name="core-team"),
     path(
+        "teams/<slug:team>/core/thresholds/", activity_views.set_thresholds, name="set-thresholds"
+    ),
+    path(
         "teams/<slug:team>/core/<int:account_id>/bandwidth/",
         activity_views.declare_bandwidth,
         name="declare-bandwidth",

@@ -385,3 +385,58 @@ def test_bandwidth_form_errors_and_anonymous_visitors(client, team, cores):
     assert response.status_code == 400
     assert not DeclaredBandwidth.objects.exists()
     assert client.get(f"/teams/{team.name}/core/999999/bandwidth/").status_code == 404
+
+
+# Thresholds and the demo's seed.
+
+
+@pytest.fixture
+def ptl_client(client):
+    user = User.objects.create_user("lead", password="pw")
+    user.groups.add(Group.objects.get_or_create(name=PTL)[0])
+    client.force_login(user)
+    return client
+
+
+def test_the_ptl_moves_the_activity_thresholds(ptl_client, team, cores):
+    thresholds_url = reverse("health:set-thresholds", args=[team.name])
+    response = ptl_client.post(thresholds_url, {"active_reviews": "6", "occasional_reviews": "1"})
+    assert response.status_code == 302
+    members = {
+        m.account.username: m.activity
+        for m in ptl_client.get(url("core-team", team)).context["roster"].members
+    }
+    assert members == {"ann": "active", "ben": "occasional", "cat": "inactive"}
+
+
+def test_bad_thresholds_are_refused_with_a_message(ptl_client, team, cores):
+    from dashboard.health.models import ActivityThresholds
+
+    thresholds_url = reverse("health:set-thresholds", args=[team.name])
+    response = ptl_client.post(thresholds_url, {"active_reviews": "3", "occasional_reviews": "3"})
+    assert response.status_code == 400
+    assert "Active must take more reviews than occasional." in response.content.decode()
+    response = ptl_client.post(thresholds_url, {"active_reviews": "x", "occasional_reviews": "0"})
+    assert response.status_code == 400
+    assert not ActivityThresholds.objects.exists()
+
+
+def test_only_the_ptl_sets_thresholds(client, team, cores):
+    thresholds_url = reverse("health:set-thresholds", args=[team.name])
+    data = {"active_reviews": "6", "occasional_reviews": "1"}
+    assert client.post(thresholds_url, data).status_code == 302  # to the login page
+    client.force_login(User.objects.create_user("someone", password="pw"))
+    assert client.post(thresholds_url, data).status_code == 403
+    assert "thresholds-heading" not in client.get(url("core-team", team)).content.decode()
+
+
+def test_demo_seed_declares_a_few_bandwidths_for_current_cores(team, cores):
+    from dashboard.health.bandwidth import seed_demo_bandwidths
+
+    assert seed_demo_bandwidths(team=team) == 3
+    declared = DeclaredBandwidth.objects.order_by("account__username")
+    assert [(d.account.username, d.hours_per_week) for d in declared] == [
+        ("ann", 20),
+        ("ben", 10),
+        ("cat", 4),
+    ]
