@@ -331,8 +331,8 @@ def test_core_team_shows_current_affiliation_and_bandwidth(client, team, cores):
 
 
 def test_core_team_query_count_is_fixed(client, team, cores, django_assert_num_queries):
-    # team, memberships, thresholds, review counts, last reviews, affiliations, bandwidths.
-    with django_assert_num_queries(7):
+    # team, memberships (with last reviews), thresholds, review counts, affiliations, bandwidths.
+    with django_assert_num_queries(6):
         client.get(url("core-team", team))
 
 
