@@ -302,3 +302,33 @@ def test_json_rows_have_exactly_the_published_keys(team, repo, people):
         "received": 0,
         "core": True,
     }
+
+
+def test_two_votes_at_the_same_moment_take_the_later_recorded_one(team, repo, people):
+    moment = ago(2)
+    first = ChangeFactory(repository=repo, owner=people["owner"])
+    VoteFactory(change=first, account=people["alice"], value=-1, granted=moment)
+    VoteFactory(change=first, account=people["alice"], value=1, granted=moment)
+    second = ChangeFactory(repository=repo, owner=people["owner"])
+    VoteFactory(change=second, account=people["alice"], value=2, granted=moment)
+    VoteFactory(change=second, account=people["alice"], value=-2, granted=moment)
+    row = rows_by_name(activity(team))["alice"]
+    assert (row.reviews, row.plus1, row.minus2, row.minus1, row.plus2) == (2, 1, 1, 0, 0)
+
+
+def test_a_copied_vote_does_not_replace_the_reviewers_own_vote(team, repo, people):
+    change = ChangeFactory(repository=repo, owner=people["owner"])
+    vote(people["alice"], change, -1, 3)
+    vote(people["alice"], change, 2, 1, source=VoteSource.LABEL)
+    row = rows_by_name(activity(team))["alice"]
+    assert (row.reviews, row.minus1, row.plus2) == (1, 1, 0)
+
+
+def test_plus_a_counts_once_per_patch_set_and_only_as_the_latest_workflow(team, repo, people):
+    change = ChangeFactory(repository=repo, owner=people["owner"])
+    vote(people["carol"], change, 1, 5, label="Workflow")
+    vote(people["carol"], change, 1, 4, label="Workflow")
+    vote(people["carol"], change, 1, 3, ps=2, label="Workflow")
+    vote(people["carol"], change, -1, 2, ps=2, label="Workflow")
+    row = rows_by_name(activity(team))["carol"]
+    assert (row.approvals, row.reviews) == (1, 0)
