@@ -145,10 +145,14 @@ def _columns(sort: str) -> list[dict[str, str]]:
 def reviewers(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """Per-reviewer figures and team totals for a window; htmx gets the ``results`` part."""
     parsed = _parse(request, team)
+    activity = _activity(parsed)
     context = {
         "team": parsed.team,
         "parsed": parsed,
-        "activity": _activity(parsed),
+        "activity": activity,
+        "core_history_short": bool(
+            activity and activity.totals.core_history_starts_in(activity.window)
+        ),
         "day_presets": DAY_PRESETS,
         "days": request.GET.get("days", ""),
         "columns": _columns(parsed.sort),

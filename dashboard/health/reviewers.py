@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from dashboard.gerrit.models import (
     Account,
@@ -105,12 +105,19 @@ class ActivityTotals:
     reviewers: int
     core_reviews: int
     core_team_size: int
+    core_known_since: datetime | None
     new_patch_sets: int
     changes_involved: int
     created: int
     merged: int
     abandoned: int
     wip: int
+
+    def core_history_starts_in(self, window: Window) -> bool:
+        """True when Tiller knows core membership only from inside the window (the first
+        sync saw the group then): earlier votes count as non-core, so core reviews and
+        disagreements read low."""
+        return self.core_known_since is None or self.core_known_since > window.start
 
     def _per_day(self, count: float) -> float:
         return count / self.days if self.days else 0.0
@@ -157,6 +164,9 @@ class ActivityTotals:
             "core_reviews": self.core_reviews,
             "core_reviews_per_day": round(self.core_reviews_per_day, 2),
             "core_team_size": self.core_team_size,
+            "core_membership_known_since": (
+                self.core_known_since.isoformat() if self.core_known_since else None
+            ),
             "core_reviews_per_core_per_day": round(self.core_reviews_per_core_per_day, 2),
             "new_patch_sets": self.new_patch_sets,
             "changes_involved": self.changes_involved,
@@ -413,15 +423,17 @@ def _totals(
             wip=Count("id", filter=wip & Q(involved)),
         )
     )
-    core_team_size = CoreMembership.objects.filter(
-        Q(left__isnull=True) | Q(left__gte=window.end), team=team, joined__lt=window.end
-    ).count()
+    at_end = Q(joined__lt=window.end) & (Q(left__isnull=True) | Q(left__gte=window.end))
+    membership = CoreMembership.objects.filter(team=team).aggregate(
+        size=Count("id", filter=at_end), known_since=Min("joined")
+    )
     return ActivityTotals(
         days=window.length_days,
+        core_team_size=membership["size"],
+        core_known_since=membership["known_since"],
         reviews=sum(row.reviews for row in rows),
         reviewers=sum(1 for row in rows if row.reviews),
         core_reviews=sum(row.core_reviews for row in rows),
-        core_team_size=core_team_size,
         new_patch_sets=patch_sets["count"],
         changes_involved=patch_sets["changes"],
         **counts,

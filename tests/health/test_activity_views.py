@@ -440,3 +440,15 @@ def test_demo_seed_declares_a_few_bandwidths_for_current_cores(team, cores):
         ("ben", 10),
         ("cat", 4),
     ]
+
+
+def test_page_warns_when_core_history_starts_inside_the_window(client, team, repo, history):
+    assert (
+        "Core membership is known only" not in client.get(url("reviewers", team)).content.decode()
+    )
+    response = client.get(url("reviewers", team, days=365))  # carol joined 300 days ago
+    assert "Core membership is known only" in response.content.decode()
+    assert response.context["activity"].totals.core_known_since == NOW - timedelta(days=300)
+    out = io.StringIO()
+    call_command("reviewer_stats", "--team", "glance", "--days", "365", stdout=out)
+    assert "Warning: core membership is known only since" in out.getvalue()

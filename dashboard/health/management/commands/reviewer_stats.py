@@ -135,4 +135,11 @@ def _table(activity: ReviewerActivity) -> str:
         "Bots, self-reviews and votes copied onto rebased patch sets are not counted; core is "
         "membership when the vote was cast.",
     ]
+    if t.core_history_starts_in(activity.window):
+        since = f"{t.core_known_since:%Y-%m-%d %H:%M} UTC" if t.core_known_since else "no sync"
+        lines.append(
+            f"Warning: core membership is known only since {since}, inside this window; "
+            "earlier votes count as non-core, so core reviews and disagreements read low."
+        )
+
     return "\n".join(lines)
