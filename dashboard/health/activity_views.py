@@ -267,9 +267,14 @@ def set_thresholds(request: HtmxHttpRequest, team: str) -> HttpResponse:
 def declare_bandwidth(request: HtmxHttpRequest, team: str, account_id: int) -> HttpResponse:
     """Declare the review time a core reviewer can give: themselves, or the PTL for them."""
     team_obj = get_object_or_404(Team, name=team)
-    account = Account.objects.filter(server=team_obj.server, account_id=account_id).first()
+    account = Account.objects.filter(
+        server=team_obj.server,
+        account_id=account_id,
+        core_memberships__team=team_obj,
+        core_memberships__left__isnull=True,
+    ).first()
     if account is None:
-        raise Http404(f"No Gerrit account {account_id} on {team_obj.server}.")
+        raise Http404(f"Account {account_id} is not a current core member of {team_obj}.")
     if not bandwidth.can_declare(user=request.user, team=team_obj, account=account):
         raise PermissionDenied("Only the reviewer themselves or the PTL can declare this.")
     form = BandwidthForm(request.POST or None)

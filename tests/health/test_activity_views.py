@@ -452,3 +452,9 @@ def test_page_warns_when_core_history_starts_inside_the_window(client, team, rep
     out = io.StringIO()
     call_command("reviewer_stats", "--team", "glance", "--days", "365", stdout=out)
     assert "Warning: core membership is known only since" in out.getvalue()
+
+
+def test_bandwidth_is_declared_only_for_current_core_members(ptl_client, team, cores):
+    outsider = AccountFactory(server=team.server, username="outsider")
+    response = ptl_client.get(bandwidth_url(team, outsider))
+    assert response.status_code == 404
