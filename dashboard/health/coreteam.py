@@ -16,7 +16,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from dashboard.gerrit.models import Account, CoreMembership, Team, Vote, VoteSource
 from dashboard.health.models import ActivityThresholds, Affiliation, DeclaredBandwidth
 from dashboard.health.models.activity import DEFAULT_ACTIVE_REVIEWS, DEFAULT_OCCASIONAL_REVIEWS
-from dashboard.health.reviewers import CODE_REVIEW, _reviews_sql, review_params
+from dashboard.health.reviewsql import CODE_REVIEW, review_params, reviews_sql
 from dashboard.health.window import Window
 
 PERIODS = (30, 90, 180)
@@ -87,7 +87,7 @@ def _review_counts(*, team: Team, now: datetime) -> dict[int, tuple[int, int, in
     longest = Window(start=now - timedelta(days=max(PERIODS)), end=now, label="")
     ops = connection.ops
     cuts = [ops.adapt_datetimefield_value(now - timedelta(days=days)) for days in PERIODS]
-    sql = _reviews_sql(one_repository=False, current_core_only=True) + (
+    sql = reviews_sql(one_repository=False, current_core_only=True) + (
         "SELECT r.account_id, "
         + ", ".join("SUM(CASE WHEN r.granted >= %s THEN 1 ELSE 0 END)" for _ in PERIODS)
         + f" FROM reviews r WHERE r.label = '{CODE_REVIEW}' GROUP BY r.account_id"
