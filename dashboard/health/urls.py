@@ -2,13 +2,25 @@ from __future__ import annotations
 
 from django.urls import path
 
-from dashboard.health import backlog_views
+from dashboard.health import activity_views, backlog_views
 
 app_name = "health"
-urlpatterns: list = [
+urlpatterns = [
     path("teams/<slug:team>/open-reviews/", backlog_views.open_reviews_page, name="open-reviews"),
     path("teams/<slug:team>/trends/", backlog_views.trends_page, name="trends"),
     path("teams/<slug:team>/stale/", backlog_views.stale_page, name="stale"),
     path("teams/<slug:team>/stale/policy/", backlog_views.stale_policy_edit, name="stale-policy"),
     path("teams/<slug:team>/stale/abandon/", backlog_views.abandon_confirm, name="abandon"),
+    path("teams/<slug:team>/reviewers/", activity_views.reviewers, name="reviewers"),
+    path("teams/<slug:team>/reviewers.csv", activity_views.reviewers_csv, name="reviewers-csv"),
+    path("teams/<slug:team>/reviewers.json", activity_views.reviewers_json, name="reviewers-json"),
+    path("teams/<slug:team>/core/", activity_views.core_team, name="core-team"),
+    path(
+        "teams/<slug:team>/core/thresholds/", activity_views.set_thresholds, name="set-thresholds"
+    ),
+    path(
+        "teams/<slug:team>/core/<int:account_id>/bandwidth/",
+        activity_views.declare_bandwidth,
+        name="declare-bandwidth",
+    ),
 ]

@@ -5,6 +5,7 @@ One module per subject; this package only re-exports them.
 
 from __future__ import annotations
 
+from dashboard.health.models.activity import ActivityThresholds, DeclaredBandwidth
 from dashboard.health.models.affiliation import Affiliation, Organisation
 from dashboard.health.models.backlog import (
     AbandonAction,
@@ -17,8 +18,10 @@ from dashboard.health.models.backlog import (
 __all__ = [
     "AbandonAction",
     "AbandonOutcome",
+    "ActivityThresholds",
     "Affiliation",
     "BacklogSnapshot",
+    "DeclaredBandwidth",
     "Organisation",
     "SnapshotSource",
     "StalePolicy",
