@@ -5,6 +5,6 @@ One module per subject; this package only re-exports them.
 
 from __future__ import annotations
 
-from dashboard.health.models.affiliation import Affiliation, Organisation
+from dashboard.health.models.affiliation import Affiliation, AffiliationSource, Organisation
 
-__all__ = ["Affiliation", "Organisation"]
+__all__ = ["Affiliation", "AffiliationSource", "Organisation"]
