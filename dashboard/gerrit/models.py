@@ -467,9 +467,11 @@ class SyncRun(models.Model):
 class CoreMembership(models.Model):
     """A stretch of core-group membership as observed by syncs.
 
-    Gerrit keeps no membership history over REST, so ``joined``/``left`` are the times of
-    the syncs that first saw the person in, and then out of, the group. An open stretch
-    (``left`` is None) is current membership.
+    Gerrit keeps no membership history over REST (the audit log is for group owners only),
+    so ``joined``/``left`` are the times of the syncs that first saw the person in, and then
+    out of, the group. History before a team's first sync is estimated from +2 votes
+    (``inferred``; see ``gerrit.corehistory``). An open stretch (``left`` is None) is
+    current membership.
     """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="core_memberships")
@@ -481,6 +483,10 @@ class CoreMembership(models.Model):
     left = models.DateTimeField(null=True, blank=True)
     left_sync = models.ForeignKey(
         SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    inferred = models.BooleanField(
+        default=False,
+        help_text="Dates estimated from the person's first and last +2 votes, not observed.",
     )
 
     class Meta:
