@@ -266,7 +266,7 @@ def _domain_fallback(*, team: Team, organisations: _Organisations) -> int:
     owns = Change.objects.in_team(team).filter(owner=OuterRef("pk"))
     voted = Vote.objects.filter(repository__team=team, account=OuterRef("pk"))
     people = (
-        Account.objects.filter(server=team.server, is_bot=False)
+        Account.objects.filter(server_id=team.server_id, is_bot=False)
         .filter(Exists(owns) | Exists(voted))
         .filter(~Exists(Affiliation.objects.filter(account=OuterRef("pk"))))
         .exclude(email="")

@@ -62,6 +62,11 @@ MEASURES: tuple[tuple[str, str], ...] = (
 )
 
 
+def percent(share: float | None) -> str:
+    """A share as the page prints it: whole percent, "–" when there is nothing to share."""
+    return "–" if share is None else f"{100 * share:.0f}%"
+
+
 @dataclass(frozen=True)
 class OrganisationCount:
     """One organisation's (or one unaffiliated person's) count in a measure."""
@@ -71,6 +76,10 @@ class OrganisationCount:
     count: int
     share: float
     independent: bool
+
+    @property
+    def percent(self) -> str:
+        return percent(self.share)
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,14 @@ class Measure:
         if not self.total:
             return None
         return sum(org.share for org in self.organisations[:2])
+
+    @property
+    def top1_percent(self) -> str:
+        return percent(self.top1)
+
+    @property
+    def top2_percent(self) -> str:
+        return percent(self.top2)
 
     @property
     def top_names(self) -> tuple[str, ...]:
@@ -132,12 +149,34 @@ class Diversity:
     unaffiliated: tuple[str, ...]  # people counted in the current window with no record
 
     def comparisons(self) -> list[dict[str, Any]]:
-        """Per measure, the current window beside the one six months before."""
+        """Per measure: now, six months before, and the sentence that puts them in context."""
         rows = []
         for measure in self.current.measures:
             before = self.previous.measure(measure.key) if self.previous else None
-            rows.append({"now": measure, "before": before})
+            rows.append({"now": measure, "before": before, "context": context(measure, before)})
         return rows
+
+
+def context(now: Measure, before: Measure | None) -> str:
+    """One plain sentence: the top organisation's share now, against six months before."""
+    unit = now.title[0].lower() + now.title[1:]
+    if not now.total:
+        return f"No {unit} in this window."
+    top = now.organisations[0]
+    sentence = f"Top organisation: {top.name}, {top.percent} of {unit} ({top.count} of {now.total})"
+    if before is None or not before.total:
+        return sentence + "; no full window six months before to compare with."
+    previous = next((o for o in before.organisations if o.key == top.key), None)
+    share_before = previous.share if previous else 0.0
+    if percent(share_before) == top.percent:
+        sentence += ", the same as six months before"
+    else:
+        direction = "up" if top.share > share_before else "down"
+        sentence += f", {direction} from {percent(share_before)} six months before"
+    if before.organisations[0].key != top.key:
+        leader = before.organisations[0]
+        sentence += f" (then the top was {leader.name} with {leader.percent})"
+    return sentence + "."
 
 
 @dataclass(frozen=True)

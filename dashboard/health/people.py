@@ -23,7 +23,7 @@ def team_people(*, team: Team, search: str = "", missing_only: bool = False) -> 
     """
     owns = Change.objects.in_team(team).filter(owner=OuterRef("pk"))
     voted = Vote.objects.filter(repository__team=team, account=OuterRef("pk"))
-    people = Account.objects.filter(server=team.server, is_bot=False).filter(
+    people = Account.objects.filter(server_id=team.server_id, is_bot=False).filter(
         Exists(owns) | Exists(voted)
     )
     if search:
