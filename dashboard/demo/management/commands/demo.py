@@ -45,6 +45,7 @@ from dashboard.gerrit.models import (
 from dashboard.gerrit.simulator.process import SimulatorProcess, SimulatorStartError
 from dashboard.gerrit.sync import sync_team
 from dashboard.gerrit.teams import import_team, simulated_team
+from dashboard.health.demo import seed_demo_affiliations
 from dashboard.reviews.dashboards import ensure_default_dashboard
 from dashboard.reviews.models import GerritIdentity
 
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             team = self._reset_team(gerrit.url)
             self._sync(team)
             ensure_default_dashboard(team=team)
+            seed_demo_affiliations(team)
             self._print_users(self._users(team))
             if options["no_serve"]:
                 return
