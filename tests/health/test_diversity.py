@@ -368,3 +368,31 @@ def test_diversity_runs_three_queries_whatever_the_history(
         diversity = team_diversity(team=repo.team, at=AT)
 
     assert diversity.current.measure("merged").total == 18
+
+
+def test_context_sentence_compares_the_top_share_with_six_months_before(repo, person, merge):
+    red = person("Rhea", "Red Co")
+    blue = person("Bea", "Blue Co")
+    # The history starts before the earlier window, so both windows are whole.
+    merge(person("Old", "Old Co"), moment(AT - timedelta(days=370)))
+    # Before [AT-360, AT-180): Blue 3, Red 1. Now [AT-180, AT): Red 2, Blue 1.
+    for days, who in [
+        (350, blue),
+        (340, blue),
+        (330, blue),
+        (320, red),
+        (100, red),
+        (90, red),
+        (80, blue),
+    ]:
+        merge(who, moment(AT - timedelta(days=days)))
+
+    diversity = team_diversity(team=repo.team, at=AT)
+    merged = next(row for row in diversity.comparisons() if row["now"].key == "merged")
+
+    assert merged["context"] == (
+        "Top organisation: Red Co, 67% of merged changes (2 of 3), up from 25% six months "
+        "before (then the top was Blue Co with 75%)."
+    )
+    reviews = next(row for row in diversity.comparisons() if row["now"].key == "reviews")
+    assert reviews["context"] == "No reviews in this window."
