@@ -78,6 +78,11 @@ def test_diversity_page_shows_each_measure_with_its_organisations(client, repo, 
     # Reviews: Ruth (Red) 4, Bea (Blue) 3, Ivy 4 -> Red Co and Ivy tie at 4 of 11 (36%).
     assert "Ivy (independent), 36% of reviews (4 of 11)" in body
     assert "Active core seats" in body and "single vendor 90%" in body
+    # Each measure says, beside its figure, how it differs from Stackalytics or the tag.
+    assert body.count('class="diversity-note"') == 4
+    assert "Bots and self-reviews are left out" in body
+    assert "core status is taken as of the vote's time" in body
+    assert "copied forward to a new patch set" in body
     assert 'class="badge' not in body  # context, not a pass/fail badge
     assert 'id="diversity-panel"' in body and "<html" in body
 

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             if server is None:
                 raise CommandError(f"No Gerrit server {options['server']!r} is known.")
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # tolerate a BOM from Windows editors
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {path}: {getattr(exc, 'strerror', exc)}") from None
         try:
