@@ -103,10 +103,12 @@ def add_affiliation(
         and overlaps[0].end is None
         and (overlaps[0].start is None or overlaps[0].start < start)
     ):
-        overlaps[0].end = start
-        overlaps[0].edited_by = by
-        overlaps[0].edited = timezone.now()
-        overlaps[0].save(update_fields=["end", "edited_by", "edited"])
+        ended = overlaps[0]
+        ended.end = start
+        # Its end is now someone's word, which a later import must not overwrite.
+        ended.source = AffiliationSource.EDIT if source == AffiliationSource.EDIT else ended.source
+        ended.edited_by, ended.edited = by, timezone.now()
+        ended.save(update_fields=["end", "source", "edited_by", "edited"])
     elif overlaps:
         raise AffiliationError(
             f"{account} already has {describe_stretch(overlaps[0])}; "

@@ -188,6 +188,8 @@ def test_ptl_adds_a_move_that_ends_the_open_stretch(client, repo, history, ptl):
         ("Blue Co", date(2026, 2, 1), None),
     ]
     assert rows[1].edited_by == ptl and rows[1].source == AffiliationSource.EDIT
+    # The stretch the move ended was edited too: a later import keeps it.
+    assert rows[0].edited_by == ptl and rows[0].source == AffiliationSource.EDIT
 
 
 def test_a_person_edits_their_own_affiliation(client, repo, history):
