@@ -173,6 +173,7 @@ def ptl(client):
 def test_ptl_adds_a_move_that_ends_the_open_stretch(client, repo, history, ptl):
     client.force_login(ptl)
     rhea = history["Rhea"]
+    Affiliation.objects.filter(account=rhea).update(source=AffiliationSource.IMPORT)
 
     response = client.post(
         reverse("health:affiliation-add", args=["glance", rhea.pk]),
