@@ -78,9 +78,16 @@ class OrganisationCount:
     share: float
     independent: bool
 
+    person: str = ""  # for a person counted alone, their name
+
     @property
     def percent(self) -> str:
         return percent(self.share)
+
+    @property
+    def search(self) -> str:
+        """What to search the affiliations page for to find who is counted here."""
+        return self.person or self.name
 
 
 @dataclass(frozen=True)
@@ -305,6 +312,7 @@ class _Organisations:
         self.independent: set[str] = set()
         self.unrecorded: dict[str, str] = {}
         self._memo: dict[tuple[int | None, int], str] = {}
+        self.people: dict[str, str] = {}
 
     def key(self, row: _Row) -> str:
         """The organisation key a row counts for ("org:<id>", or "person:<id>" alone)."""
@@ -323,6 +331,7 @@ class _Organisations:
             return key
         key = f"person:{row.account_id}"
         self.independent.add(key)
+        self.people[key] = row.person
         if row.affiliation_id is None:
             self.names.setdefault(key, f"{row.person} (no affiliation recorded)")
             self.unrecorded[key] = row.person
@@ -345,6 +354,7 @@ def _measure(key: str, title: str, counts: Counter[str], orgs: _Organisations) -
                 count=n,
                 share=n / total,
                 independent=org in orgs.independent,
+                person=orgs.people.get(org, ""),
             )
             for org, n in ordered
         ),
