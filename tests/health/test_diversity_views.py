@@ -265,3 +265,23 @@ def test_a_bad_date_is_reported_in_the_row(client, repo, history, ptl):
     assert response.status_code == 200
     assert "Enter a valid date" in response.content.decode()
     assert Affiliation.objects.filter(account=rhea).count() == 1
+
+
+def test_a_person_sees_edit_forms_only_on_their_own_row(client, repo, history):
+    user = User.objects.create_user("bea")
+    GerritIdentity.objects.create(user=user, account=history["Bea"])
+    client.force_login(user)
+
+    body = client.get(reverse("health:affiliations", args=["glance"])).content.decode()
+
+    rows = body.split('<tr id="person-')[1:]
+    editable = [row.split('"', 1)[0] for row in rows if "Add a stretch" in row]
+    assert editable == [str(history["Bea"].pk)]
+
+
+def test_diversity_page_of_a_team_without_history_says_so(client, repo):
+    body = client.get(reverse("health:diversity", args=["glance"])).content.decode()
+
+    assert "No merged changes in this window." in body
+    assert "No active core seats in this window." in body
+    assert "No data to draw yet." in body
