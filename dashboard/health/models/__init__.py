@@ -6,7 +6,7 @@ One module per subject; this package only re-exports them.
 from __future__ import annotations
 
 from dashboard.health.models.activity import ActivityThresholds, DeclaredBandwidth
-from dashboard.health.models.affiliation import Affiliation, Organisation
+from dashboard.health.models.affiliation import Affiliation, AffiliationSource, Organisation
 from dashboard.health.models.backlog import (
     AbandonAction,
     AbandonOutcome,
@@ -20,6 +20,7 @@ __all__ = [
     "AbandonOutcome",
     "ActivityThresholds",
     "Affiliation",
+    "AffiliationSource",
     "BacklogSnapshot",
     "DeclaredBandwidth",
     "Organisation",

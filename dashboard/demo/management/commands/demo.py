@@ -48,6 +48,7 @@ from dashboard.gerrit.teams import import_team, simulated_team
 from dashboard.governance.demo import seed_demo_cycles
 from dashboard.governance.priorities_demo import seed_demo_priorities
 from dashboard.health.bandwidth import seed_demo_bandwidths
+from dashboard.health.demo import seed_demo_affiliations
 from dashboard.health.snapshots import seed_backlog_history
 from dashboard.reviews.dashboards import ensure_default_dashboard
 from dashboard.reviews.models import GerritIdentity
@@ -98,6 +99,7 @@ class Command(BaseCommand):
             seed_backlog_history(team=team)  # the trend charts' past
             seed_demo_priorities(team)
             seed_demo_bandwidths(team=team)
+            seed_demo_affiliations(team)
             self._print_users(self._users(team))
             if options["no_serve"]:
                 return

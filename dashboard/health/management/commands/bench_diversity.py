@@ -1,0 +1,58 @@
+"""manage.py bench_diversity --team NAME: how long the diversity panel takes on this database."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.gerrit.models import Change, Team, Vote
+from dashboard.health.diversity import team_diversity
+
+
+class Command(BaseCommand):
+    help = (
+        "Time the diversity panel of a team on the configured database: the figures alone "
+        "and the whole page through Django's test client (p50, p95, max, SQL queries)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--team", required=True)
+        parser.add_argument("--runs", type=int, default=10)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        team = Team.objects.filter(name=options["team"]).first()
+        if team is None:
+            raise CommandError(f"No team called {options['team']!r}.")
+        runs = max(1, options["runs"])
+        changes = Change.objects.in_team(team).count()
+        votes = Vote.objects.filter(repository__team=team, label="Code-Review").count()
+        self.stdout.write(f"{team.name}: {changes} changes, {votes} Code-Review vote events")
+        today = timezone.now().date()
+        self._report("figures", runs, lambda: team_diversity(team=team, at=today))
+        host = (settings.ALLOWED_HOSTS or ["127.0.0.1"])[0].lstrip(".") or "127.0.0.1"
+        client = Client(HTTP_HOST=host)
+        url = reverse("health:diversity", args=[team.name])
+        self._report("page", runs, lambda: client.get(url))
+
+    def _report(self, label: str, runs: int, call: Any) -> None:
+        times = []
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                call()
+                times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        self.stdout.write(
+            f"{label}: p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
+            f"max {times[-1]:.0f} ms, {len(queries)} SQL queries ({runs} runs)"
+        )
