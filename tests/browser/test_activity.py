@@ -21,7 +21,7 @@ def test_reviewer_table_sorts_in_place_and_keeps_the_url(
     page: Page, live_server: Any, synced_team: Team, assert_healthy: Callable[[], None]
 ) -> None:
     page.goto(f"{live_server.url}/teams/{synced_team.name}/")
-    page.locator(".nav-team").get_by_role("link", name="Reviewers").click()
+    page.locator(".team-nav").get_by_role("link", name="Reviewers").click()
     page.locator("#id_days").select_option("180")
     expect(page).to_have_url(
         f"{live_server.url}/teams/{synced_team.name}/reviewers/?days=180&sort=-reviews"
@@ -48,7 +48,7 @@ def test_core_team_lists_the_current_core_group(
     members = CoreMembership.objects.filter(team=synced_team, left__isnull=True).count()
     assert members > 0
     page.goto(f"{live_server.url}/teams/{synced_team.name}/reviewers/")
-    page.locator(".nav-team").get_by_role("link", name="Core team").click()
+    page.locator(".team-nav").get_by_role("link", name="Core team").click()
     expect(page.locator("h1")).to_contain_text("Core team")
     expect(page.locator("table.core-team tbody tr")).to_have_count(members)
     assert_healthy()
