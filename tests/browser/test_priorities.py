@@ -45,6 +45,15 @@ def ptl_login(live_server: Any, page: Page, transactional_db: None) -> User:
     return user
 
 
+def drag_to_top(page: Page) -> None:
+    """Drag the last item's handle onto the first item. Both must be on screen at once for
+    a mouse drag, and the demo's items are tall, so the window is made tall enough."""
+    page.set_viewport_size({"width": 1280, "height": 2400})
+    items = page.locator(".prio-item")
+    last, first = items.nth(items.count() - 1), items.nth(0)
+    last.locator(".prio-handle").drag_to(first, target_position={"x": 40, "y": 5})
+
+
 def titles(page: Page) -> list[str]:
     return [
         text.split(".", 1)[1].strip().split("\n")[0]
@@ -73,9 +82,7 @@ def test_ptl_drags_the_last_priority_to_the_top_and_it_stays_after_reload(
     assert_healthy()
     before = stored_titles(synced_team, demo_priorities)
     assert titles(page) == before and len(before) == 6
-    items = page.locator(".prio-item")
-    last, first = items.nth(5), items.nth(0)
-    last.locator(".prio-handle").drag_to(first, target_position={"x": 40, "y": 5})
+    drag_to_top(page)
     expect(page.locator(".prio-saved")).to_have_text("Order saved.")
     expected = [before[5], *before[:5]]
     assert titles(page) == expected
@@ -147,8 +154,7 @@ def test_a_drag_on_a_list_someone_else_changed_is_refused_and_shows_the_new_list
         actor=None,
         title="Added in another tab",
     )
-    items = page.locator(".prio-item")
-    items.nth(5).locator(".prio-handle").drag_to(items.nth(0), target_position={"x": 40, "y": 5})
+    drag_to_top(page)
     expect(page.locator("#priority-list .message-error")).to_contain_text(
         "Someone else changed this list"
     )
