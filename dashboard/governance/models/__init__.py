@@ -7,7 +7,7 @@ find every model as ``dashboard.governance.models.X``.
 from __future__ import annotations
 
 from dashboard.governance.models.cycles import Cycle, CycleEvent, CycleStatus, EventKind
-from dashboard.governance.models.specs import Spec, SpecKind, SpecState
+from dashboard.governance.models.specs import Spec, SpecKind, SpecState, SpecStateChange
 
 __all__ = [
     "Cycle",
@@ -17,4 +17,5 @@ __all__ = [
     "Spec",
     "SpecKind",
     "SpecState",
+    "SpecStateChange",
 ]
