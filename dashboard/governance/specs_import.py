@@ -284,6 +284,8 @@ def _set_dates(spec: Spec, steps: list[_Step]) -> None:
     spec.proposed_on = spec.proposed_on or firsts.get(SpecState.PROPOSED)
     spec.approved_on = spec.approved_on or firsts.get(SpecState.APPROVED)
     spec.implemented_on = spec.implemented_on or firsts.get(SpecState.IMPLEMENTED)
+    if spec.proposed_on and spec.approved_on and spec.approved_on >= spec.proposed_on:
+        spec.turnaround_days = (spec.approved_on - spec.proposed_on).days
 
 
 def _write_proposed(

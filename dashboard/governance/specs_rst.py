@@ -67,9 +67,10 @@ def slugify_title(title: str) -> str:
     return "-".join(words)[:200] or "untitled"
 
 
-def _doctree(text: str) -> nodes.document:
+def _doctree(text: str, *, title_transform: bool = True) -> nodes.document:
+    settings = _settings() | {"doctitle_xform": title_transform}
     try:
-        document = publish_doctree(text, settings_overrides=_settings())
+        document = publish_doctree(text, settings_overrides=settings)
     except SystemMessage as exc:  # halt_level is 5, so only docutils' own failures land here
         raise RstError(str(exc), None) from exc
     for message in document.findall(nodes.system_message):
@@ -83,7 +84,7 @@ def _doctree(text: str) -> nodes.document:
 
 def render_html(text: str) -> str:
     """The body HTML of RST ``text``, sanitised (links get rel="noopener noreferrer")."""
-    parts = publish_parts(text, writer_name="html5", settings_overrides=_settings())
+    parts = publish_parts(text, writer=Html5Writer(), settings_overrides=_settings())
     return _clean(parts["html_body"])
 
 
@@ -164,9 +165,15 @@ def parse_lite_specs(text: str) -> list[RstSpec]:
     A lite-specs file is a document titled e.g. "Glance Spec Lite" whose sections are one
     spec each; sections below them ("End of ...") belong to the spec. Raises RstError.
     """
-    document = _doctree(text)
+    # Without the title transform: with it, docutils makes a lone spec the subtitle.
+    document = _doctree(text, title_transform=False)
     lines = text.splitlines()
     sections = [child for child in document.children if isinstance(child, nodes.section)]
+    own_fields = len(sections) == 1 and any(
+        isinstance(child, nodes.field_list) for child in sections[0].children
+    )
+    if len(sections) == 1 and not own_fields:  # the file's title ("Glance Spec Lite")
+        sections = [child for child in sections[0].children if isinstance(child, nodes.section)]
     starts: list[int] = []
     for section in sections:
         underline = section[0].line or 1  # docutils gives a title the line of its underline

@@ -79,6 +79,8 @@ STATE_FOLDERS = {"approved": "approved", "implemented": "implemented"}
 NOT_SPECS = re.compile(r"^(index|template|example|readme|.*-template)\.rst$", re.IGNORECASE)
 LITE_FILE = re.compile(r"^(spec-lite|lite-spec|specs?-lite)[-_]", re.IGNORECASE)
 LITE_SPECS_FILE = re.compile(r"^lite-specs?\.rst$", re.IGNORECASE)
+# Many lite specs are single files named like full ones; their title says what they are.
+LITE_TITLE = re.compile(r"^(spec[ -]?lite|lite[ -]?spec)\b", re.IGNORECASE)
 _STATE_RANK = {"abandoned": 0, "untargeted": 1, "approved": 2, "implemented": 3}
 
 
@@ -239,8 +241,9 @@ def specs_root(path: Path) -> Path:
 def _parse(text: str, name: str) -> tuple[str, list[RstSpec]]:
     if LITE_SPECS_FILE.match(name):
         return "lite", parse_lite_specs(text)
-    kind = "lite" if LITE_FILE.match(name) else "spec"
-    return kind, [parse_spec(text)]
+    spec = parse_spec(text)
+    kind = "lite" if LITE_FILE.match(name) or LITE_TITLE.match(spec.title) else "spec"
+    return kind, [spec]
 
 
 def read_specs_tree(path: Path, *, default_deliverable: str) -> SpecsTree:
@@ -321,9 +324,24 @@ def _merge(
     moved_from: dict[str, list[str]] = defaultdict(list)
     for old, new in redirects:
         moved_from[new].append(old)
-    merged = []
+    groups: list[list[TreeSpec]] = []
     for group in by_key.values():
+        # A later file of the same name but another kind is another document (glance's
+        # queens lite spec deprecate-registry follows newton's full spec of that name):
+        # the newest keeps the slug, older ones get their cycle appended.
         group.sort(key=lambda spec: spec.current.rank)
+        newest_kind = group[-1].kind
+        same = [spec for spec in group if spec.kind == newest_kind]
+        groups.append(same)
+        by_kind: dict[str, list[TreeSpec]] = defaultdict(list)
+        for spec in group:
+            if spec.kind != newest_kind:
+                by_kind[spec.kind].append(spec)
+        for others in by_kind.values():
+            suffix = others[-1].current.cycle or others[-1].current.state
+            groups.append([replace(spec, slug=f"{spec.slug}-{suffix}") for spec in others])
+    merged = []
+    for group in groups:
         newest = group[-1]
         locations = {loc.path: loc for spec in group for loc in spec.locations}
         for path in list(locations):

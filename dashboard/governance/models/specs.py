@@ -56,6 +56,9 @@ class Spec(models.Model):
     proposed_on = models.DateField(null=True, blank=True)
     approved_on = models.DateField(null=True, blank=True)
     implemented_on = models.DateField(null=True, blank=True)
+    turnaround_days = models.IntegerField(
+        null=True, blank=True, help_text="Days from proposal to approval, when both are known"
+    )
     imported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
