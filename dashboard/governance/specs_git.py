@@ -7,6 +7,7 @@ git's own one-line reason, so the command can say what went wrong.
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -59,12 +60,21 @@ def is_git_checkout(root: Path) -> bool:
     return (root / ".git").exists()
 
 
-def arrival_dates(root: Path) -> dict[str, date]:
+@dataclass
+class GitHistory:
+    """``arrivals``: path -> day a file first arrived there; ``renames``: (old, new) moves."""
+
+    arrivals: dict[str, date] = field(default_factory=dict)
+    renames: list[tuple[str, str]] = field(default_factory=list)
+
+
+def specs_history(root: Path) -> GitHistory:
     """For each path under specs/, the author date of the commit that put a file there.
 
     One ``git log`` for the whole tree (a call per file takes minutes on big repositories):
     additions and renames (moves approved -> implemented are renames), oldest first; a path
-    keeps its first arrival.
+    keeps its first arrival. Renames are returned too: they are the moves of specs, as the
+    redirect files list them.
     """
     out = _run(
         [
@@ -80,7 +90,8 @@ def arrival_dates(root: Path) -> dict[str, date]:
         cwd=root,
         timeout=LOG_TIMEOUT,
     )
-    arrivals: dict[str, date] = {}
+    history = GitHistory()
+    arrivals = history.arrivals
     when: date | None = None
     for line in out.splitlines():
         if line.startswith("\x00"):
@@ -91,6 +102,7 @@ def arrival_dates(root: Path) -> dict[str, date]:
             continue
         path = fields[-1]  # "A\tpath" or "R100\told\tnew"
         arrivals.setdefault(path, when)
-        if fields[0].startswith("R"):
+        if fields[0].startswith("R") and len(fields) == 3:
             arrivals.setdefault(fields[1], when)
-    return arrivals
+            history.renames.append((fields[1], fields[2]))
+    return history

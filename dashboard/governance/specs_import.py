@@ -28,10 +28,11 @@ from dashboard.gerrit.models import Change, ChangeFile, ChangeStatus, Team
 from dashboard.governance.models import Cycle, Spec, SpecKind, SpecState, SpecStateChange
 from dashboard.governance.specs_git import (
     GitError,
-    arrival_dates,
+    GitHistory,
     clone,
     is_git_checkout,
     looks_like_git_url,
+    specs_history,
 )
 from dashboard.governance.specs_tree import (
     LITE_FILE,
@@ -88,20 +89,27 @@ def import_specs(*, team: Team, source: str, deliverable: str = "") -> ImportRes
 
 def import_specs_folder(*, team: Team, root: Path, deliverable: str) -> ImportResult:
     """Read the tree (slow part, outside the transaction), then write it in one."""
-    tree = read_specs_tree(root, default_deliverable=deliverable)
-    result = ImportResult(problems=tree.problems, skipped=tree.skipped)
+    notes: list[str] = []
     repo_root = root if (root / "specs").is_dir() else root.parent
-    arrivals: dict[str, date] = {}
+    history = GitHistory()
     if is_git_checkout(repo_root):
         try:
-            arrivals = arrival_dates(repo_root)
+            history = specs_history(repo_root)
         except GitError as exc:
-            result.notes.append(f"git log failed ({exc}); dates are those of this import")
+            notes.append(f"git log failed ({exc}); dates are those of this import")
     else:
-        result.notes.append(
+        notes.append(
             f"{root} is not a git checkout: new states are dated today ({timezone.localdate()})"
         )
-    _write(team=team, specs=tree.specs, arrivals=arrivals, result=result, default=deliverable)
+    tree = read_specs_tree(root, default_deliverable=deliverable, moves=history.renames)
+    result = ImportResult(problems=tree.problems, skipped=tree.skipped, notes=notes)
+    _write(
+        team=team,
+        specs=tree.specs,
+        arrivals=history.arrivals,
+        result=result,
+        default=deliverable,
+    )
     result.summary = specs_summary(team=team)
     return result
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -246,8 +247,16 @@ def _parse(text: str, name: str) -> tuple[str, list[RstSpec]]:
     return kind, [spec]
 
 
-def read_specs_tree(path: Path, *, default_deliverable: str) -> SpecsTree:
+def read_specs_tree(
+    path: Path,
+    *,
+    default_deliverable: str,
+    moves: Sequence[tuple[str, str]] = (),
+) -> SpecsTree:
     """Every spec under ``path`` (a repository checkout or its specs/ folder).
+
+    ``moves`` are (old path, new path) renames known from elsewhere (git history); they
+    count as redirects.
 
     Files that do not parse are in ``problems`` (path and line) and the rest is read.
     Links and folders are never followed outside the repository, and linked folders
@@ -306,7 +315,8 @@ def read_specs_tree(path: Path, *, default_deliverable: str) -> SpecsTree:
                     locations=tuple(locations),
                 )
             )
-    tree.specs = _merge(parsed, read_redirects(root), default_deliverable=default_deliverable)
+    redirects = read_redirects(root) + list(moves)
+    tree.specs = _merge(parsed, redirects, default_deliverable=default_deliverable)
     return tree
 
 

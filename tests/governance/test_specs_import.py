@@ -262,3 +262,20 @@ def test_glance_specs_import_summary(team: Team, shared_data: Path) -> None:
     assert Spec.objects.filter(team=team).count() == 153
     assert list(summary)[:3] == ["none", "juno", "kilo"]
     assert list(summary)[-1] == "2026.1"
+
+
+def test_first_import_after_a_git_move_still_knows_the_approval(team: Team, tmp_path: Path) -> None:
+    root = write(tmp_path / "glance-specs", {"specs/pike/approved/glance/x.rst": spec_text("X")})
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Add x", when="2017-04-11T15:00:00+00:00")
+    (root / "specs/pike/implemented/glance").mkdir(parents=True)
+    git(root, "mv", "specs/pike/approved/glance/x.rst", "specs/pike/implemented/glance/")
+    git(root, "commit", "-qm", "Move x", when="2017-08-01T10:00:00+00:00")
+
+    import_specs(team=team, source=str(root))
+
+    assert _history(Spec.objects.get(team=team)) == [
+        ("approved", "pike", date(2017, 4, 11)),
+        ("implemented", "pike", date(2017, 8, 1)),
+    ]

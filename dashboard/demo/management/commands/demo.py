@@ -45,6 +45,7 @@ from dashboard.gerrit.models import (
 from dashboard.gerrit.simulator.process import SimulatorProcess, SimulatorStartError
 from dashboard.gerrit.sync import sync_team
 from dashboard.gerrit.teams import import_team, simulated_team
+from dashboard.governance.specs_demo import seed_demo_specs
 from dashboard.reviews.dashboards import ensure_default_dashboard
 from dashboard.reviews.models import GerritIdentity
 
@@ -89,6 +90,7 @@ class Command(BaseCommand):
         try:
             team = self._reset_team(gerrit.url)
             self._sync(team)
+            self.stdout.write(f"Imported {seed_demo_specs(team=team).created} demo specs.")
             ensure_default_dashboard(team=team)
             self._print_users(self._users(team))
             if options["no_serve"]:
