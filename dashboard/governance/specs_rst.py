@@ -8,14 +8,18 @@ before it is stored, because a spec is shown to every visitor.
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import re
 from dataclasses import dataclass
 
 import nh3
-from docutils import nodes
-from docutils.core import publish_doctree, publish_from_doctree, publish_parts
-from docutils.utils import SystemMessage
+from docutils import frontend, nodes
+from docutils.core import publish_from_doctree, publish_parts
+from docutils.parsers.rst import Parser as RstParser
+from docutils.readers.standalone import Reader as StandaloneReader
+from docutils.utils import SystemMessage, new_document
 from docutils.writers.html5_polyglot import Writer as Html5Writer
 
 # Sphinx adds roles and directives docutils does not know (:ref:, :doc:, toctree...): specs
@@ -67,18 +71,43 @@ def slugify_title(title: str) -> str:
     return "-".join(words)[:200] or "untitled"
 
 
+@functools.cache
+def _base_settings() -> frontend.Values:
+    """Parser, reader and writer settings, built once (optparse makes them slowly)."""
+    settings = frontend.get_default_settings(RstParser, StandaloneReader, Html5Writer)
+    for name, value in _settings().items():
+        setattr(settings, name, value)
+    return settings
+
+
 def _doctree(text: str, *, title_transform: bool = True) -> nodes.document:
-    settings = _settings() | {"doctitle_xform": title_transform}
+    """Parse ``text`` as publish_doctree does, stopping at the first real error.
+
+    Errors are collected as the parser reports them (an observer), not by walking the
+    tree afterwards: a long spec has tens of thousands of nodes.
+    """
+    settings = copy.copy(_base_settings())
+    settings.doctitle_xform = title_transform
+    settings.warning_stream = io.StringIO()
+    document = new_document("<spec>", settings)
+    errors: list[nodes.system_message] = []
+
+    def observe(message: nodes.system_message) -> None:
+        if message["level"] >= 3 and not _SPHINX_ISMS.search(message.astext()):
+            errors.append(message)
+
+    document.reporter.attach_observer(observe)
+    parser = RstParser()
     try:
-        document = publish_doctree(text, settings_overrides=settings)
+        parser.parse(text, document)
+        document.transformer.populate_from_components((StandaloneReader(), parser))
+        document.transformer.apply_transforms()
     except SystemMessage as exc:  # halt_level is 5, so only docutils' own failures land here
         raise RstError(str(exc), None) from exc
-    for message in document.findall(nodes.system_message):
-        if message["level"] >= 3 and not _SPHINX_ISMS.search(message.astext()):
-            paragraph = message.next_node(nodes.paragraph)
-            raise RstError(
-                paragraph.astext() if paragraph else message.astext(), message.get("line")
-            )
+    if errors:
+        first = errors[0]
+        paragraph = first.next_node(nodes.paragraph)
+        raise RstError(paragraph.astext() if paragraph else first.astext(), first.get("line"))
     return document
 
 
