@@ -114,7 +114,7 @@ def _doctree(text: str, *, title_transform: bool = True) -> nodes.document:
 def render_html(text: str) -> str:
     """The body HTML of RST ``text``, sanitised (links get rel="noopener noreferrer")."""
     parts = publish_parts(text, writer=Html5Writer(), settings_overrides=_settings())
-    return _clean(parts["html_body"])
+    return _clean(parts["docinfo"] + parts["body"])
 
 
 def _clean(html: str) -> str:
@@ -122,10 +122,13 @@ def _clean(html: str) -> str:
 
 
 def _render_doctree(document: nodes.document) -> str:
-    """HTML of an already parsed document (parsing is the slow half: do it once)."""
+    """HTML of an already parsed document (parsing is the slow half: do it once).
+
+    Without the document title: the page shows it as its own heading.
+    """
     writer = Html5Writer()
     publish_from_doctree(document, writer=writer, settings_overrides=_settings())
-    return _clean(writer.parts["html_body"])
+    return _clean(writer.parts["docinfo"] + writer.parts["body"])
 
 
 _ASSIGNEE_HEADS = re.compile(r"^(Primary assignee|Other contributors)\s*:?\s*$", re.IGNORECASE)

@@ -54,7 +54,7 @@ class SpecFactory(DjangoModelFactory):
             f"{spec.deliverable}/{spec.slug}.rst"
         )
     )
-    html = factory.LazyAttribute(lambda spec: f"<h1>{spec.title}</h1><p>Text.</p>")
+    html = factory.LazyAttribute(lambda spec: f"<p>Text of {spec.title}.</p>")
 
 
 class SpecStateChangeFactory(DjangoModelFactory):

@@ -165,7 +165,7 @@ def test_spec_page_shows_history_implementation_and_text(
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "<h1>Multihash</h1>" in body
+    assert "<p>Text of Multihash.</p>" in body
     assert body.index("2017-03-02") < body.index("2017-04-11")
     assert "Hash A" in body and "Hash B" in body and "Unrelated" not in body
     assert "1 of 2 merged" in body

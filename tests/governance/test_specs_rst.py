@@ -22,7 +22,9 @@ def test_spec_title_blueprint_and_primary_assignee_come_from_the_text() -> None:
     assert spec.title == "Add community images"
     assert spec.blueprint_url == "https://blueprints.launchpad.net/glance/+spec/community-images"
     assert spec.authors == ("rosmaita",)
-    assert "<h1>Add community images</h1>" in spec.html
+    assert "Problem description</h2>" in spec.html
+    assert "Something is missing." in spec.html
+    assert "Add community images" not in spec.html  # the page shows the title itself
 
 
 @pytest.mark.parametrize(
