@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboard.gerrit.client import SYNC_OPTIONS
+from dashboard.gerrit.corehistory import infer_core_history
 from dashboard.gerrit.models import CoreMembership, Team
 from dashboard.gerrit.simulator import Simulator
 from dashboard.gerrit.simulator.pages import ChangePages
@@ -55,4 +56,5 @@ def load_history(
         CoreMembership.objects.bulk_create(
             CoreMembership(team=team, account_id=pk, joined=server_time) for pk in pks
         )
+    infer_core_history(team=team)
     return stored

@@ -11,6 +11,7 @@ unique per server, so they are unique together with the server here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import models
@@ -122,6 +123,24 @@ class Account(models.Model):
         return self.name or self.username or f"account {self.account_id}"
 
 
+# The labels whose current votes ``Change`` summarises, by the column holding the bit set.
+VALUE_SET_COLUMNS = {
+    "Code-Review": "cr_values",
+    "Verified": "verified_values",
+    "Workflow": "workflow_values",
+}
+LABEL_VALUE_MIN, LABEL_VALUE_MAX = -4, 4
+
+
+def value_set(values: Iterable[int]) -> int:
+    """The bit set of ``values`` (bit v + 4 for each), ignoring 0 and values out of range."""
+    bits = 0
+    for value in values:
+        if value and LABEL_VALUE_MIN <= value <= LABEL_VALUE_MAX:
+            bits |= 1 << (value - LABEL_VALUE_MIN)
+    return bits
+
+
 class ChangeStatus(models.TextChoices):
     NEW = "NEW", "Open"
     MERGED = "MERGED", "Merged"
@@ -146,9 +165,9 @@ class ChangeQuerySet(models.QuerySet["Change"]):
 class Change(models.Model):
     """A Gerrit change with its current patch set and a summary of its current votes.
 
-    The ``cr_*``, ``verified`` and ``workflow`` columns summarise ``Approval`` rows so that
-    lists and dashboards filter and sort on them without joins; the sync rewrites them with
-    the approvals.
+    The ``cr_*``, ``verified``, ``workflow`` and ``*_values`` columns summarise ``Approval``
+    rows so that lists and dashboards filter and sort on them without joins; the sync
+    rewrites them with the approvals.
     """
 
     server = models.ForeignKey(GerritServer, on_delete=models.CASCADE, related_name="changes")
@@ -184,6 +203,13 @@ class Change(models.Model):
         default=0, help_text="Most negative CI vote if any, else the highest."
     )
     workflow = models.SmallIntegerField(default=0, help_text="Same rule as verified.")
+    # Which values the current votes of each label hold, as a bit set: bit (v + 4) is set
+    # when some current vote has value v (-4 <= v <= 4, Gerrit's label range). Any
+    # unattributed label test ("some vote in this set of values", facts §6.5) is then one
+    # bitwise AND on the change row instead of a subquery per change.
+    cr_values = models.SmallIntegerField(default=0)
+    verified_values = models.SmallIntegerField(default=0)
+    workflow_values = models.SmallIntegerField(default=0)
     synced_at = models.DateTimeField()
 
     objects = ChangeQuerySet.as_manager()
@@ -467,9 +493,11 @@ class SyncRun(models.Model):
 class CoreMembership(models.Model):
     """A stretch of core-group membership as observed by syncs.
 
-    Gerrit keeps no membership history over REST, so ``joined``/``left`` are the times of
-    the syncs that first saw the person in, and then out of, the group. An open stretch
-    (``left`` is None) is current membership.
+    Gerrit keeps no membership history over REST (the audit log is for group owners only),
+    so ``joined``/``left`` are the times of the syncs that first saw the person in, and then
+    out of, the group. History before a team's first sync is estimated from +2 votes
+    (``inferred``; see ``gerrit.corehistory``). An open stretch (``left`` is None) is
+    current membership.
     """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="core_memberships")
@@ -481,6 +509,10 @@ class CoreMembership(models.Model):
     left = models.DateTimeField(null=True, blank=True)
     left_sync = models.ForeignKey(
         SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    inferred = models.BooleanField(
+        default=False,
+        help_text="Dates estimated from the person's first and last +2 votes, not observed.",
     )
 
     class Meta:

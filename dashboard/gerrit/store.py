@@ -18,6 +18,7 @@ from django.db import connection, models
 
 from dashboard.gerrit.client import parse_timestamp
 from dashboard.gerrit.models import (
+    VALUE_SET_COLUMNS,
     Account,
     Approval,
     Change,
@@ -29,6 +30,7 @@ from dashboard.gerrit.models import (
     Team,
     Vote,
     VoteSource,
+    value_set,
 )
 from dashboard.gerrit.votes import StandingVote, VoteEvent, copied_votes, events_from_message
 
@@ -329,6 +331,9 @@ _CHANGE_UPDATE_FIELDS = [
     "cr_plus2_count",
     "verified",
     "workflow",
+    "cr_values",
+    "verified_values",
+    "workflow_values",
     "synced_at",
 ]
 
@@ -564,5 +569,6 @@ def _change_row(
         "cr_plus2_count": sum(1 for value in code_review if value >= 2),
         "verified": _label_summary(values("Verified"), negative_first=True),
         "workflow": _label_summary(values("Workflow"), negative_first=True),
+        **{column: value_set(values(label)) for label, column in VALUE_SET_COLUMNS.items()},
         "synced_at": synced_at,
     }

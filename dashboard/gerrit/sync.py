@@ -38,6 +38,7 @@ from dashboard.gerrit.client import (
     GerritNotFound,
     format_timestamp,
 )
+from dashboard.gerrit.corehistory import infer_core_history
 from dashboard.gerrit.models import (
     Account,
     CoreMembership,
@@ -276,6 +277,9 @@ def _run(
             # reaches up to this run's start.
             run.covered_to = run.server_time
             run.save(update_fields=["covered_to"])
+    if first_sync:
+        # All history is in: estimate the core group's past from it (see corehistory).
+        infer_core_history(team=team)
 
 
 def prefetched(pages: Iterator[ChangePage]) -> Iterator[ChangePage]:

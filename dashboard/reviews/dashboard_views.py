@@ -185,11 +185,25 @@ def dashboard_import(request: HtmxHttpRequest, team: str) -> HttpResponse:
 # One dashboard
 
 
+def _narrowing(request: HtmxHttpRequest) -> tuple[str, str, selectors.QueryProblem | None]:
+    """The visitor's ``?filter=`` query for every section, its plain words, and the problem
+    when it does not parse (the sections are then shown unfiltered, and the page says so)."""
+    text = request.GET.get("filter", "").strip()
+    if not text:
+        return "", "", None
+    try:
+        return text, describe(parse(text)), None
+    except QueryError as error:
+        return "", "", selectors.QueryProblem.from_error(text, error)
+
+
 def _render_detail(request: HtmxHttpRequest, team: Team, dashboard: Dashboard) -> HttpResponse:
     parsed = to_dashfile(dashboard)
     can_edit = bool(dashboard.owner_id) or navigation(request)["is_core"]
     slug = request.GET.get("section", "")
-    sections = [(s.name, combine(parsed.foreach, s.query)) for s in parsed.sections]
+    narrowing, narrowing_words, narrowing_problem = _narrowing(request)
+    foreach = combine(parsed.foreach, narrowing)
+    sections = [(s.name, combine(foreach, s.query)) for s in parsed.sections]
     own_queries = {selectors.section_slug(s.name): s.query for s in parsed.sections}
     if request.htmx and slug:
         sections = [s for s in sections if selectors.section_slug(s[0]) == slug]
@@ -204,15 +218,30 @@ def _render_detail(request: HtmxHttpRequest, team: Team, dashboard: Dashboard) -
     ]
     context = {"team": team, "dashboard": dashboard, "can_edit": can_edit, "panels": panels}
     context |= _urls(team, dashboard) | {"sort_words": selectors.SECTION_SORT_WORDS}
+    context |= {
+        "narrowing": narrowing,
+        "narrowing_words": narrowing_words,
+        "narrowing_problem": narrowing_problem,
+        "filter_text": request.GET.get("filter", ""),
+    }
     if request.htmx and slug and len(panels) == 1:
         context |= {"section": panels[0].result, "warnings": panels[0].warnings}
         return render(request, "reviews/dashboard_detail.html#dashboard-section", context)
+    if request.htmx and not slug:
+        return render(
+            request,
+            "reviews/dashboard_detail.html#sections",
+            context,
+            status=400 if narrowing_problem else 200,
+        )
     context |= {
         "foreach_words": _foreach_words(parsed.foreach),
         "foreach_warnings": _lint(parsed.foreach) if can_edit else (),
         "gerrit_url": gerrit_url(parsed, server_url=team.server.url),
     }
-    return render(request, "reviews/dashboard_detail.html", context)
+    return render(
+        request, "reviews/dashboard_detail.html", context, status=400 if narrowing_problem else 200
+    )
 
 
 @require_GET
@@ -220,7 +249,9 @@ def _render_detail(request: HtmxHttpRequest, team: Team, dashboard: Dashboard) -
 def dashboard_detail(request: HtmxHttpRequest, team: str, slug: str) -> HttpResponse:
     """A team dashboard: one table per section (the section's query ANDed with the
     ``foreach``); ``?section=<slug>&sort=<key>`` sorts one section, and htmx requests naming
-    a section get only that section's fragment. PTLs and cores also see lint warnings."""
+    a section get only that section's fragment. ``?filter=<query>`` narrows every section
+    (htmx requests without a section get all sections). PTLs and cores also see lint
+    warnings."""
     team_obj = _team(team)
     return _render_detail(request, team_obj, _team_dashboard(team_obj, slug))
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/link/", views.link_account, name="link-account"),
     path("profile/unlink/", views.unlink_account, name="unlink-account"),
+    path("teams/<slug:team>/changes/<int:number>/star/", views.star, name="star"),
 ]
 
 # Dashboards (.dash): the team's, and the signed-in user's own under my-dashboards/.

@@ -10,15 +10,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.core.htmx import HtmxHttpRequest
+from dashboard.gerrit.models import Change
 from dashboard.reviews import selectors
 from dashboard.reviews.evaluate import SearchContext
 from dashboard.reviews.forms import LinkAccountForm, SearchForm
 from dashboard.reviews.models import GerritIdentity
+from dashboard.reviews.stars import is_starred, set_star
 
 CHANGES_PER_PAGE = 50
 ROWS_PER_SECTION = 25
@@ -144,3 +146,24 @@ def unlink_account(request: HtmxHttpRequest) -> HttpResponse:
     if deleted:
         messages.success(request, "Your Gerrit account is no longer linked.")
     return redirect("reviews:profile")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@vary_on_headers("HX-Request")
+def star(request: HtmxHttpRequest, team: str, number: int) -> HttpResponse:
+    """The star button of a change page: GET shows it (loaded by htmx, since the change page
+    belongs to the gerrit app, which knows nothing of stars), POST ``starred=1|0`` sets it.
+    Without htmx the POST returns to the change page."""
+    change = get_object_or_404(Change, repository__team__name=team, number=number)
+    if request.method == "POST":
+        starred = set_star(
+            user=request.user, change=change, starred=request.POST.get("starred") == "1"
+        )
+        if not request.htmx:
+            return redirect("gerrit:change", team, number)
+    else:
+        starred = is_starred(user=request.user, change=change)
+    context = {"change": change, "team_name": team, "starred": starred}
+    template = "reviews/star.html#star-button" if request.htmx else "reviews/star.html"
+    return render(request, template, context)

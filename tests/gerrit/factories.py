@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from dashboard.gerrit.models import (
+    VALUE_SET_COLUMNS,
     Account,
     Approval,
     Change,
@@ -30,6 +32,7 @@ from dashboard.gerrit.models import (
     Team,
     Vote,
     VoteSource,
+    value_set,
 )
 
 
@@ -131,14 +134,27 @@ class VoteFactory(DjangoModelFactory):
 
 
 class ApprovalFactory(DjangoModelFactory):
+    """A current vote; the change's bit set of current values (``cr_values``…) follows, as
+    the sync keeps it. The other summary columns are left as the test sets them."""
+
     class Meta:
         model = Approval
+        skip_postgeneration_save = True
 
     change = factory.SubFactory(ChangeFactory)
     label = "Code-Review"
     account = _account_on("..change.server")
     value = 1
     granted = _ago(days=2)
+
+    @factory.post_generation
+    def value_sets(approval: Approval, create: bool, extracted: object, **kwargs: object) -> None:
+        column = VALUE_SET_COLUMNS.get(approval.label)
+        if not create or column is None:
+            return
+        bits = value_set([approval.value])
+        Change.objects.filter(pk=approval.change_id).update(**{column: F(column).bitor(bits)})
+        setattr(approval.change, column, getattr(approval.change, column) | bits)
 
 
 class MessageFactory(DjangoModelFactory):

@@ -144,6 +144,12 @@ def test_change_and_its_history_are_stored(team):
     assert stored.commit_message == "Add image import\n\nBody\n"
     assert list(stored.files.values_list("path", flat=True)) == ["glance/api/v2/images.py"]
     assert (stored.cr_max, stored.cr_min, stored.cr_plus2_count, stored.verified) == (2, -1, 1, 1)
+    # bit (v + 4) per value held; Bob's Workflow 0 is no vote
+    assert (stored.cr_values, stored.verified_values, stored.workflow_values) == (
+        (1 << 6) | (1 << 3),
+        1 << 5,
+        0,
+    )
     assert list(PatchSet.objects.values_list("number", "kind")) == [
         (1, "REWORK"),
         (2, "TRIVIAL_REBASE"),

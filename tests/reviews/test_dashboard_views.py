@@ -328,3 +328,55 @@ def test_default_dashboard_is_created_once_whoever_asks_first(team):
     first = ensure_default_dashboard(team=team)
     assert ensure_default_dashboard(team=team) == first
     assert Dashboard.objects.filter(team=team, is_default=True).count() == 1
+
+
+# Narrowing every section
+
+
+def test_filter_narrows_every_section_and_says_so(client, repo, dashboard):
+    store = RepositoryFactory(team=repo.team, name="openstack/glance_store")
+    ChangeFactory(repository=repo, subject="Fix the image cache", topic="bug/1")
+    ChangeFactory(repository=repo, subject="Refactor the API", topic="bp/refactor")
+    ChangeFactory(repository=store, subject="In the store")
+    response = client.get(detail_url() + "?filter=topic:bug/1")
+    assert response.status_code == 200
+    counts = [p.result.count for p in response.context["panels"][:2]]
+    assert counts == [1, 0]
+    html = response.content.decode()
+    assert "Fix the image cache" in html and "Refactor the API" not in html
+    assert "Every section below is narrowed to" in html
+    # the dashboard's own foreach still applies: the store change was never in it
+    assert "In the store" not in html
+
+
+def test_htmx_filter_returns_all_sections_but_not_the_page(client, repo, dashboard):
+    ChangeFactory(repository=repo, subject="Fix the image cache", topic="bug/1")
+    response = client.get(detail_url() + "?filter=topic:bug/1", **HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="sections">')
+    assert "Everything open" in html and "Bug topics" in html
+    assert "<html" not in html and "Narrow every section" not in html
+
+
+def test_sort_links_keep_the_filter(client, repo, dashboard):
+    ChangeFactory(repository=repo, topic="bug/1")
+    html = client.get(detail_url() + "?filter=topic:bug/1").content.decode()
+    assert "filter=topic%3Abug%2F1&amp;section=everything-open&amp;sort=waiting" in html
+
+
+def test_a_filter_that_does_not_parse_is_shown_with_its_position_and_not_applied(
+    client, repo, dashboard
+):
+    ChangeFactory(repository=repo, subject="Fix the image cache")
+    response = client.get(detail_url() + "?filter=status:open+(owner:")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The filter was not applied" in html and "query-caret" in html
+    assert response.context["panels"][0].result.count == 1
+
+
+def test_filtered_detail_runs_no_extra_queries(client, repo, dashboard, django_assert_num_queries):
+    for _ in range(5):
+        ChangeFactory(repository=repo, topic="bug/1")
+    with django_assert_num_queries(4 + 2 * 2):
+        client.get(detail_url() + "?filter=topic:bug/1")
