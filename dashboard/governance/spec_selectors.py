@@ -246,7 +246,7 @@ def turnaround(*, team: Team) -> list[TurnaroundRow]:
     rows = (
         Spec.objects.filter(team=team, cycle__isnull=False)
         .annotate(freeze=Subquery(freeze))
-        .values("cycle__name")
+        .values("cycle", "cycle__name")
         .annotate(
             specs=Count("id"),
             measured=Count("turnaround_days"),

@@ -74,7 +74,9 @@ def default_deliverable(source: str) -> str:
 def import_specs(*, team: Team, source: str, deliverable: str = "") -> ImportResult:
     """Import the specs repository at ``source`` (a folder or a git URL) for ``team``."""
     deliverable = deliverable or default_deliverable(source)
-    if looks_like_git_url(source) and not Path(source).is_dir():
+    local = Path(source)
+    bare = local.is_dir() and (local / "HEAD").is_file() and (local / "objects").is_dir()
+    if bare or (looks_like_git_url(source) and not local.is_dir()):
         with tempfile.TemporaryDirectory(prefix="tiller-specs-") as tmp:
             try:
                 root = clone(source, Path(tmp))

@@ -279,3 +279,16 @@ def test_first_import_after_a_git_move_still_knows_the_approval(team: Team, tmp_
         ("approved", "pike", date(2017, 4, 11)),
         ("implemented", "pike", date(2017, 8, 1)),
     ]
+
+
+def test_a_local_bare_repository_is_cloned_like_a_url(team: Team, tmp_path: Path) -> None:
+    work = write(tmp_path / "work", {"specs/queens/approved/glance/x.rst": spec_text("X")})
+    git(work, "init", "-q")
+    git(work, "add", "-A")
+    git(work, "commit", "-qm", "Add x", when="2017-10-20T12:00:00+00:00")
+    bare = tmp_path / "glance-specs.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True)
+
+    import_specs(team=team, source=str(bare))
+
+    assert Spec.objects.get(team=team).approved_on == date(2017, 10, 20)
