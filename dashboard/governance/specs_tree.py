@@ -77,6 +77,7 @@ RELEASE_ID = re.compile(r"^(\d{4})\.(\d)$")
 UNTARGETED_FOLDERS = {"untargeted", "backlog"}
 ABANDONED_FOLDERS = {"abandoned", "not-implemented"}
 STATE_FOLDERS = {"approved": "approved", "implemented": "implemented"}
+IMPLEMENTED_CYCLE = re.compile(r"^[\w.]+-implemented$")
 NOT_SPECS = re.compile(r"^(index|template|example|readme|.*-template)\.rst$", re.IGNORECASE)
 LITE_FILE = re.compile(r"^(spec-lite|lite-spec|specs?-lite)[-_]", re.IGNORECASE)
 LITE_SPECS_FILE = re.compile(r"^lite-specs?\.rst$", re.IGNORECASE)
@@ -155,20 +156,36 @@ class SpecsTree:
     skipped: list[str] = field(default_factory=list)
 
 
+def _is_special(folder: str) -> bool:
+    return (
+        folder in UNTARGETED_FOLDERS
+        or folder in ABANDONED_FOLDERS
+        or folder in STATE_FOLDERS
+        or is_cycle_name(folder)
+        or bool(IMPLEMENTED_CYCLE.match(folder) and is_cycle_name(folder.rsplit("-", 1)[0]))
+    )
+
+
 def classify(relative: PurePosixPath, *, default_deliverable: str) -> Location | None:
     """The cycle, state and deliverable of ``specs/...`` path ``relative``; None if not a spec.
 
     For example specs/newton/approved/glance_store/x.rst is newton, approved, glance_store.
+    A deliverable folder may also come first (keystone-specs: specs/keystonemiddleware/
+    rocky/x.rst), and a backlog may be split by cycle (neutron: specs/backlog/kilo/x.rst).
     """
     parts = relative.parts
     if len(parts) < 3 or parts[0] != "specs" or NOT_SPECS.match(parts[-1]):
         return None
-    folder, rest = parts[1], list(parts[2:-1])
+    folders = list(parts[1:-1])
+    deliverable = ""
+    if not _is_special(folders[0]) and len(folders) > 1 and _is_special(folders[1]):
+        deliverable, folders = folders[0], folders[1:]
+    folder, rest = folders[0], folders[1:]
     if folder in UNTARGETED_FOLDERS or folder in ABANDONED_FOLDERS:
         state = "untargeted" if folder in UNTARGETED_FOLDERS else "abandoned"
         cycle = None
-        if rest and rest[0] in STATE_FOLDERS:  # nova: specs/backlog/approved/
-            rest = rest[1:]
+        if rest and (rest[0] in STATE_FOLDERS or is_cycle_name(rest[0])):
+            rest = rest[1:]  # nova: specs/backlog/approved/; neutron: specs/backlog/kilo/
     elif folder in STATE_FOLDERS:  # ironic: specs/approved/ with no cycle
         cycle, state = None, STATE_FOLDERS[folder]
     elif is_cycle_name(folder):
@@ -177,9 +194,12 @@ def classify(relative: PurePosixPath, *, default_deliverable: str) -> Location |
         if rest and rest[0] in STATE_FOLDERS:
             state = STATE_FOLDERS[rest[0]]
             rest = rest[1:]
+    elif IMPLEMENTED_CYCLE.match(folder) and is_cycle_name(folder.rsplit("-", 1)[0]):
+        name = folder.rsplit("-", 1)[0]  # ironic: specs/kilo-implemented/
+        cycle, state = LATER_SERIES.get(name, name), "implemented"
     else:
         return None
-    deliverable = rest[0] if rest else default_deliverable
+    deliverable = deliverable or (rest[0] if rest else default_deliverable)
     return Location(path=str(relative), cycle=cycle, state=state, deliverable=deliverable)
 
 
@@ -271,7 +291,8 @@ def read_specs_tree(
         tree.problems.append(TreeProblem(str(path), None, "no specs/ folder here"))
         return tree
     for folder in sorted(child.name for child in specs_dir.iterdir() if child.is_dir()):
-        if classify(PurePosixPath("specs", folder, "x", "y.rst"), default_deliverable="") is None:
+        inner = [child.name for child in (specs_dir / folder).iterdir() if child.is_dir()]
+        if not _is_special(folder) and not any(_is_special(name) for name in inner):
             tree.skipped.append(f"specs/{folder}/ (not a cycle folder)")
     for directory, dirnames, filenames in os.walk(specs_dir):
         dirnames[:] = sorted(d for d in dirnames if not (Path(directory) / d).is_symlink())

@@ -32,6 +32,11 @@ from tests.governance.spec_trees import link, lite_specs_text, spec_text, write
         ("specs/backlog/approved/x.rst", (None, "untargeted", "glance")),
         ("specs/abandoned/x.rst", (None, "abandoned", "glance")),
         ("specs/rocky/approved/glance/image-import/x.rst", ("rocky", "approved", "glance")),
+        ("specs/keystonemiddleware/rocky/x.rst", ("rocky", "approved", "keystonemiddleware")),
+        ("specs/keystone/backlog/x.rst", (None, "untargeted", "keystone")),
+        ("specs/backlog/kilo/x.rst", (None, "untargeted", "glance")),
+        ("specs/approved/x.rst", (None, "approved", "glance")),
+        ("specs/kilo-implemented/x.rst", ("kilo", "implemented", "glance")),
     ],
 )
 def test_classify_reads_cycle_state_and_deliverable_from_the_path(
@@ -50,6 +55,8 @@ def test_classify_reads_cycle_state_and_deliverable_from_the_path(
         "specs/kilo/index.rst",
         "specs/juno/example.rst",
         "specs/api/v2/image-api-v2.rst",
+        "specs/zed-template.rst",
+        "specs/keystone/ongoing/x.rst",
         "specs/template.rst",
         "README.rst",
     ],
