@@ -123,7 +123,7 @@ def measure_specs(*, path: str, specs: int, runs: int) -> dict[str, Any]:
         "list": reverse("governance:specs", args=[team.name]),
         "list ?q=cache": reverse("governance:specs", args=[team.name]) + "?q=cache",
         "list filtered, htmx": reverse("governance:specs", args=[team.name])
-        + "?cycle=pike&state=approved&kind=spec&page=2",
+        + "?cycle=pike&state=approved&kind=spec",
         "spec": reverse("governance:spec", args=[team.name, first.deliverable, first.slug]),
         "untargeted": reverse("governance:specs-untargeted", args=[team.name]),
         "turnaround": reverse("governance:specs-turnaround", args=[team.name]),
