@@ -154,6 +154,7 @@ class SpecDetail:
     spec: Spec
     history: list[SpecStateChange]
     implementation: list[Change]
+    reviews: list[Change]
     freeze: date | None
 
     @property
@@ -166,17 +167,26 @@ class SpecDetail:
 
 
 def implementation_changes(*, team: Team, spec: Spec) -> QuerySet[Change]:
-    """Changes in the team's repositories whose topic is bp/<slug> or bp/<blueprint>."""
+    """Changes in the team's code repositories whose topic is bp/<slug> or bp/<blueprint>.
+
+    The specs repository's own changes often carry the same topic; they are the spec's
+    reviews, not its implementation.
+    """
     return (
         Change.objects.in_team(team)
         .filter(topic__in=spec.implementation_topics)
+        .exclude(repository__name__endswith="-specs")
         .select_related("repository", "owner", "server")
         .order_by("-updated")
     )
 
 
 def spec_detail(*, team: Team, deliverable: str, slug: str) -> SpecDetail | None:
-    """One spec with its history and implementation changes (four queries), or None."""
+    """One spec with its history, reviews and implementation changes (five queries), or None.
+
+    ``reviews`` are the changes in the team's ``*-specs`` repositories that touch a file
+    the spec has lived in (its proposal, amendments, its move to implemented/).
+    """
     spec = (
         with_freeze(Spec.objects.filter(team=team, deliverable=deliverable, slug=slug), team=team)
         .select_related("cycle", "review__server", "review__repository")
@@ -188,10 +198,19 @@ def spec_detail(*, team: Team, deliverable: str, slug: str) -> SpecDetail | None
         spec.history.select_related("cycle").order_by(F("date").asc(nulls_first=True), "id")
     )
     changes = list(implementation_changes(team=team, spec=spec)[:200])
+    paths = {spec.path, *(step.path for step in history)} - {""}
+    reviews = list(
+        Change.objects.in_team(team)
+        .filter(repository__name__endswith="-specs", files__path__in=paths)
+        .select_related("repository", "owner", "server")
+        .distinct()
+        .order_by("created")[:100]
+    )
     return SpecDetail(
         spec=spec,
         history=history,
         implementation=changes,
+        reviews=reviews,
         freeze=spec.freeze,  # type: ignore[attr-defined]
     )
 
@@ -203,7 +222,11 @@ def untargeted_specs(*, team: Team) -> QuerySet[Spec]:
     correlated count each, in the same query).
     """
     topic = Concat(Value("bp/"), OuterRef("slug"))
-    team_changes = Change.objects.in_team(team).filter(topic=topic)
+    team_changes = (
+        Change.objects.in_team(team)
+        .filter(topic=topic)
+        .exclude(repository__name__endswith="-specs")
+    )
 
     def count(status: str) -> Subquery:
         return Subquery(

@@ -11,7 +11,12 @@ from django.urls import reverse
 
 from dashboard.gerrit.models import ChangeStatus, Team
 from dashboard.governance.models import SpecKind, SpecState
-from tests.gerrit.factories import ChangeFactory, RepositoryFactory, TeamFactory
+from tests.gerrit.factories import (
+    ChangeFactory,
+    ChangeFileFactory,
+    RepositoryFactory,
+    TeamFactory,
+)
 from tests.governance.spec_factories import (
     CycleFactory,
     SpecFactory,
@@ -158,9 +163,16 @@ def test_spec_page_shows_history_implementation_and_text(
     )
     ChangeFactory(repository=code, topic="bp/multiple-hashes", subject="Hash B")
     ChangeFactory(repository=code, topic="bp/other", subject="Unrelated")
+    specs_repo = RepositoryFactory(team=team, name="openstack/glance-specs")
+    for subject in ("Propose multihash", "Fix typo in multihash"):
+        review = ChangeFactory(repository=specs_repo, subject=subject, topic="bp/multihash")
+        ChangeFileFactory(change=review, path=spec.path)
+        ChangeFileFactory(change=review, path="specs/index.rst")
+    other = ChangeFactory(repository=specs_repo, subject="Another spec")
+    ChangeFileFactory(change=other, path="specs/queens/approved/glance/other.rst")
     url = reverse("governance:spec", args=["glance", "glance", "multihash"])
 
-    with django_assert_num_queries(4):  # team, spec, history, changes
+    with django_assert_num_queries(5):  # team, spec, history, implementation, reviews
         response = client.get(url)
 
     body = response.content.decode()
@@ -169,6 +181,8 @@ def test_spec_page_shows_history_implementation_and_text(
     assert body.index("2017-03-02") < body.index("2017-04-11")
     assert "Hash A" in body and "Hash B" in body and "Unrelated" not in body
     assert "1 of 2 merged" in body
+    assert "Propose multihash" in body and "Fix typo in multihash" in body
+    assert "Another spec" not in body
 
 
 def test_spec_page_flags_a_proposal_after_the_freeze(client: Client, team: Team) -> None:
