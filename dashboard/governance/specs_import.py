@@ -311,7 +311,8 @@ def _write_proposed(
 ) -> int:
     """Specs under review: files that open changes in the specs repository add.
 
-    A file already in the tree is an amendment, not a proposal. A proposal whose review
+    A file already in the tree is an amendment, not a proposal, and a file added under
+    implemented/ is a spec being moved there. A proposal whose review
     was abandoned is an abandoned spec. Lite-specs files hold several specs, so a change
     to one cannot be told apart from an edit; those are left to the tree.
     """
@@ -320,6 +321,8 @@ def _write_proposed(
         name = PurePosixPath(review.path).name
         where = classify(PurePosixPath(review.path), default_deliverable=default)
         if where is None or NOT_SPECS.match(name) or LITE_SPECS_FILE.match(name):
+            continue
+        if where.state == SpecState.IMPLEMENTED:  # a move to implemented/, not a new spec
             continue
         key = (where.deliverable, PurePosixPath(review.path).stem)
         spec = existing.get(key)

@@ -184,6 +184,8 @@ def test_open_review_adding_a_spec_file_is_a_proposed_spec(team: Team, tmp_path:
     ChangeFileFactory(change=dropped, path="specs/pike/approved/glance/old-idea.rst")
     edit = ChangeFactory(repository=repo, subject="Fix typo in multihash")
     ChangeFileFactory(change=edit, path="specs/pike/approved/glance/multihash.rst")
+    move = ChangeFactory(repository=repo, subject="Move done to implemented")
+    ChangeFileFactory(change=move, path="specs/pike/implemented/glance/moved.rst")
     code = ChangeFactory(repository=RepositoryFactory(team=team, name="openstack/glance"))
     ChangeFileFactory(change=code, path="specs/pike/approved/glance/not-a-spec-repo.rst")
 
@@ -198,7 +200,7 @@ def test_open_review_adding_a_spec_file_is_a_proposed_spec(team: Team, tmp_path:
     assert (proposed.review, proposed.proposed_on) == (proposal, date(2017, 5, 2))
     assert Spec.objects.get(team=team, slug="old-idea").state == SpecState.ABANDONED
     assert Spec.objects.get(team=team, slug="multihash").state == SpecState.APPROVED
-    assert not Spec.objects.filter(slug="not-a-spec-repo").exists()
+    assert not Spec.objects.filter(slug__in=["not-a-spec-repo", "moved"]).exists()
 
 
 def test_spec_gone_from_the_tree_becomes_abandoned_once(team: Team, tmp_path: Path) -> None:
