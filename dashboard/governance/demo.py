@@ -2,52 +2,26 @@
 and leaders, so the demo's cycle page has freezes to count down to. Nothing is read from
 files: the demo must run in any clone.
 
-Names follow OpenStack's pattern (alphabetical, two a year, ``YYYY.1``/``YYYY.2`` ids,
-the letter of 2023.1 being A) but are trees, so they never overwrite a real series that
-``import_series`` brought in.
+Names and release dates are the Gerrit simulator's own calendar of OpenStack series
+(``gerrit.simulator.content.SERIES``), so the cycles match the simulated history: its spec
+files live under the same cycle names, and its busiest weeks are these feature freezes.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from dashboard.gerrit.models import Account, CoreMembership, Team
+from dashboard.gerrit.simulator.content import SERIES
 from dashboard.governance.models import Cycle, CycleEvent, CycleStatus, EventKind, Leader
 from dashboard.governance.models.leaders import LeaderRole
 from dashboard.governance.weeks import deadline_day, monday_of
 
-TREES = [
-    "alder",
-    "beech",
-    "cedar",
-    "dogwood",
-    "elm",
-    "fir",
-    "ginkgo",
-    "hazel",
-    "ilex",
-    "juniper",
-    "katsura",
-    "larch",
-    "maple",
-    "nutmeg",
-    "oak",
-    "pine",
-    "quince",
-    "rowan",
-    "spruce",
-    "tupelo",
-    "ulmus",
-    "viburnum",
-    "willow",
-    "xylosma",
-    "yew",
-    "zelkova",
-]
 # How far back the demo's history goes (it spans about 18 months), plus one cycle ahead.
 HISTORY = timedelta(days=550)
 
@@ -60,19 +34,14 @@ class _Slot:
     release_week: date
 
 
-def _release_week(year: int, half: int) -> date:
-    # Coordinated releases land in the first days of April and of October.
-    return monday_of(date(year, 3, 30) if half == 1 else date(year, 9, 30))
-
-
 def _slots(today: date) -> list[_Slot]:
     slots = []
-    for year in range(today.year - 3, today.year + 2):
-        for half in (1, 2):
-            previous = _release_week(year - 1, 2) if half == 1 else _release_week(year, 1)
-            release = _release_week(year, half)
-            name = TREES[((year - 2023) * 2 + half - 1) % len(TREES)]
-            slots.append(_Slot(f"{year}.{half}", name, previous + timedelta(weeks=1), release))
+    releases = [
+        (name, release_id, monday_of(datetime.fromtimestamp(release, UTC).date()))
+        for name, release_id, release in SERIES
+    ]
+    for (_, _, previous), (name, release_id, release_week) in itertools.pairwise(releases):
+        slots.append(_Slot(release_id, name, previous + timedelta(weeks=1), release_week))
     current = next(i for i, s in enumerate(slots) if today <= s.release_week + timedelta(days=6))
     return [
         slot
@@ -135,7 +104,14 @@ def seed_demo_cycles(team: Team, today: date | None = None) -> list[Cycle]:
             (-5, "soft-sf", EventKind.STRING_FREEZE, "Soft string freeze"),
             (-3, "rc1", EventKind.RC, "RC1 target week"),
             (-3, "hard-sf", EventKind.STRING_FREEZE, "Hard string freeze"),
-            (0, "final", EventKind.FINAL_RELEASE, f"{slot.release_id} {title} final release"),
+            (
+                0,
+                "final",
+                EventKind.FINAL_RELEASE,
+                f"{slot.release_id} {title} final release".strip()
+                if title != slot.release_id
+                else f"{title} final release",
+            ),
         ]
         for r, slug, kind, event_title in schedule:
             start = _week(slot, r)

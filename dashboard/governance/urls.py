@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from dashboard.governance import priority_views, views
+from dashboard.governance import priority_views, spec_views, views
 
 app_name = "governance"
 # Cycle names are OpenStack's series names, and since 2023 also "2026.2": <str:> takes dots.
@@ -40,4 +40,16 @@ urlpatterns = [
     path(f"{_cycle}ffe/", priority_views.ffe_list, name="ffes"),
     path(f"{_cycle}ffe/request/", priority_views.ffe_request, name="ffe-request"),
     path(f"{_cycle}ffe/<int:pk>/decide/", priority_views.ffe_decide, name="ffe-decide"),
+    path("teams/<slug:team>/specs/", spec_views.spec_list, name="specs"),
+    path(
+        "teams/<slug:team>/specs/untargeted/", spec_views.spec_untargeted, name="specs-untargeted"
+    ),
+    path(
+        "teams/<slug:team>/specs/turnaround/", spec_views.spec_turnaround, name="specs-turnaround"
+    ),
+    path(
+        "teams/<slug:team>/specs/<str:deliverable>/<str:slug>/",
+        spec_views.spec_detail,
+        name="spec",
+    ),
 ]

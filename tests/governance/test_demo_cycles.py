@@ -21,14 +21,14 @@ def test_demo_cycles_cover_the_history_and_the_next_cycle() -> None:
     today = date(2026, 12, 1)
     cycles = seed_demo_cycles(team, today=today)
     assert [(c.name, c.release_id, c.start, c.end) for c in cycles] == [
-        ("fir", "2025.2", date(2025, 3, 31), date(2025, 9, 29)),
-        ("ginkgo", "2026.1", date(2025, 10, 6), date(2026, 3, 30)),
-        ("hazel", "2026.2", date(2026, 4, 6), date(2026, 9, 28)),
-        ("ilex", "2027.1", date(2026, 10, 5), date(2027, 3, 29)),
-        ("juniper", "2027.2", date(2027, 4, 5), date(2027, 9, 27)),
+        ("flamingo", "2025.2", date(2025, 4, 7), date(2025, 9, 29)),
+        ("gazpacho", "2026.1", date(2025, 10, 6), date(2026, 3, 30)),
+        ("hibiscus", "2026.2", date(2026, 4, 6), date(2026, 9, 28)),
+        ("indri", "2027.1", date(2026, 10, 5), date(2027, 3, 29)),
+        ("2027.2", "2027.2", date(2027, 4, 5), date(2027, 9, 27)),
     ]
     ilex = current_cycle(today)
-    assert ilex.name == "ilex" and ilex.status == "development"
+    assert ilex.name == "indri" and ilex.status == "development"
     # Feature freeze in R-5, on its Thursday: 2027-03-29 - 5 weeks + 3 days.
     assert freeze_date(cycle=ilex, team=team, kind=EventKind.FEATURE_FREEZE) == date(2027, 2, 25)
     # Glance's spec freeze in R-17 (2026-11-30 week), due Thursday 2026-12-03.

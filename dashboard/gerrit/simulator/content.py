@@ -14,6 +14,7 @@ import hashlib
 import random
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -22,15 +23,44 @@ from .draws import choice, randint
 
 SPECS_PROJECT = "openstack/glance-specs"
 CODE, SPEC, REQUIREMENTS = "code", "spec", "requirements"
-# (cycle, release date as epoch seconds): a date belongs to the first cycle released after it
-CYCLES = (
-    ("mitaka", 1459987200),  # 2016-04-07
-    ("newton", 1475712000),  # 2016-10-06
-    ("ocata", 1487721600),  # 2017-02-22
-    ("pike", 1504051200),  # 2017-08-30
-    ("queens", 1519776000),  # 2018-02-28
-    ("rocky", 1535587200),  # 2018-08-30
-)
+# OpenStack's release series after rocky: two a year, released around the start of April
+# and of October; from 2023 each also has an id (2023.1 is antelope). After the last name
+# known here, series go by their id alone.
+_LATER_SERIES = (
+    "stein", "train", "ussuri", "victoria", "wallaby", "xena", "yoga", "zed",
+    "antelope", "bobcat", "caracal", "dalmatian", "epoxy", "flamingo", "gazpacho",
+    "hibiscus", "indri",
+)  # fmt: skip
+
+
+def _release_wednesday(year: int, half: int) -> int:
+    """Epoch seconds of noon on the Wednesday of the week of 1 April (or 1 October)."""
+    first = datetime(year, 4 if half == 1 else 10, 1, 12, tzinfo=UTC)
+    return int((first + timedelta(days=2 - first.weekday())).timestamp())
+
+
+def _calendar() -> tuple[tuple[str, str, int], ...]:
+    named = (
+        ("mitaka", "", 1459987200),  # 2016-04-07
+        ("newton", "", 1475712000),  # 2016-10-06
+        ("ocata", "", 1487721600),  # 2017-02-22
+        ("pike", "", 1504051200),  # 2017-08-30
+        ("queens", "", 1519776000),  # 2018-02-28
+        ("rocky", "", 1535587200),  # 2018-08-30
+    )
+    later = []
+    for index, (year, half) in enumerate((y, h) for y in range(2019, 2041) for h in (1, 2)):
+        release_id = f"{year}.{half}" if year >= 2023 else ""
+        name = _LATER_SERIES[index] if index < len(_LATER_SERIES) else release_id
+        later.append((name, release_id, _release_wednesday(year, half)))
+    return named + tuple(later)
+
+
+# (series, release id or "", release date as epoch seconds), oldest first: a date belongs
+# to the first series released after it. One calendar for the simulated history (spec
+# paths, the feature-freeze rush) and for the demo's cycles, whatever the history's dates.
+SERIES = _calendar()
+CYCLES = tuple((name, release) for name, _, release in SERIES)
 _BYTES_PER_LINE = 38
 
 

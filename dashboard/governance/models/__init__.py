@@ -16,7 +16,7 @@ from dashboard.governance.models.priorities import (
     PriorityChange,
     PriorityStatus,
 )
-from dashboard.governance.models.specs import Spec, SpecKind, SpecState
+from dashboard.governance.models.specs import Spec, SpecKind, SpecState, SpecStateChange
 
 __all__ = [
     "Cycle",
@@ -34,4 +34,5 @@ __all__ = [
     "Spec",
     "SpecKind",
     "SpecState",
+    "SpecStateChange",
 ]

@@ -47,6 +47,7 @@ from dashboard.gerrit.sync import sync_team
 from dashboard.gerrit.teams import import_team, simulated_team
 from dashboard.governance.demo import seed_demo_cycles
 from dashboard.governance.priorities_demo import seed_demo_priorities
+from dashboard.governance.specs_demo import seed_demo_specs
 from dashboard.health.bandwidth import seed_demo_bandwidths
 from dashboard.health.demo import seed_demo_affiliations
 from dashboard.health.snapshots import seed_backlog_history
@@ -94,8 +95,10 @@ class Command(BaseCommand):
         try:
             team = self._reset_team(gerrit.url)
             self._sync(team)
-            ensure_default_dashboard(team=team)
+            self.stdout.write("Preparing the demo's cycles, specs, priorities and history…")
             seed_demo_cycles(team)
+            self.stdout.write(f"Imported {seed_demo_specs(team=team).created} demo specs.")
+            ensure_default_dashboard(team=team)
             seed_backlog_history(team=team)  # the trend charts' past
             seed_demo_priorities(team)
             seed_demo_bandwidths(team=team)
