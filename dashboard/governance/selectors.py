@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from dashboard.gerrit.models import Team
@@ -35,15 +35,10 @@ def current_cycle(at: date | None = None) -> Cycle | None:
 
 
 def freeze_date(*, cycle: Cycle, team: Team, kind: str) -> date | None:
-    """The day ``team``'s event of ``kind`` (an EventKind value) falls due in ``cycle``.
-
-    The team's own event wins over a cross-project one of the same kind (a team may
-    freeze earlier than everyone); of several, the earliest (a soft string freeze comes
-    before the hard one). None when the schedule has no such event.
-    """
-    events = CycleEvent.objects.filter(cycle=cycle, kind=kind).for_team(team)
-    # The team's own first: NULL teams sort last with nulls_last.
-    event = events.order_by(F("team").asc(nulls_last=True), "due", "start").first()
+    """The day ``team``'s event of ``kind`` (an EventKind value) falls due in ``cycle``
+    (see ``CycleEventQuerySet.deadlines`` for which event counts); None when the schedule
+    has no such event."""
+    event = CycleEvent.objects.deadlines(team=team, kind=kind).filter(cycle=cycle).first()
     return event.day if event else None
 
 

@@ -36,31 +36,21 @@ from dashboard.governance.models import (
     SpecState,
     SpecStateChange,
 )
+from dashboard.governance.selectors import freeze_date
 from dashboard.governance.specs_tree import cycle_order
 
 SPECS_PER_PAGE = 50
 
 
-def _freeze_events(team: Team) -> QuerySet[CycleEvent]:
-    """Spec-freeze events that apply to ``team``: its own first, then everyone's.
-
-    Stand-in for ``governance.selectors.freeze_date`` (the cycles area owns it); the
-    freeze is the last day of the freeze event.
-    """
-    return CycleEvent.objects.filter(
-        Q(team=team) | Q(team__isnull=True), kind=EventKind.SPEC_FREEZE
-    ).order_by(F("team").desc(nulls_last=True), "end")
-
-
 def spec_freeze_date(*, cycle: Cycle, team: Team) -> date | None:
     """The day of ``cycle``'s spec freeze for ``team``, or None when the schedule lacks it."""
-    event = _freeze_events(team).filter(cycle=cycle).first()
-    return event.end if event else None
+    return freeze_date(cycle=cycle, team=team, kind=EventKind.SPEC_FREEZE)
 
 
 def with_freeze(specs: QuerySet[Spec], *, team: Team) -> QuerySet[Spec]:
     """Annotate ``freeze`` (the spec freeze of the spec's cycle) in the same query."""
-    freeze = _freeze_events(team).filter(cycle=OuterRef("cycle")).values("end")[:1]
+    events = CycleEvent.objects.deadlines(team=team, kind=EventKind.SPEC_FREEZE)
+    freeze = events.filter(cycle=OuterRef("cycle")).values("deadline")[:1]
     return specs.annotate(freeze=Subquery(freeze))
 
 
@@ -265,7 +255,8 @@ def turnaround(*, team: Team) -> list[TurnaroundRow]:
     One aggregate query. A spec counts in the cycle it is in now; ``after_freeze`` counts
     specs proposed after that cycle's spec freeze.
     """
-    freeze = _freeze_events(team).filter(cycle=OuterRef("cycle")).values("end")[:1]
+    events = CycleEvent.objects.deadlines(team=team, kind=EventKind.SPEC_FREEZE)
+    freeze = events.filter(cycle=OuterRef("cycle")).values("deadline")[:1]
     rows = (
         Spec.objects.filter(team=team, cycle__isnull=False)
         .annotate(freeze=Subquery(freeze))

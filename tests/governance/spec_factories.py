@@ -36,6 +36,7 @@ class SpecFreezeFactory(DjangoModelFactory):
     title = "Spec freeze"
     start = date(2017, 6, 5)
     end = date(2017, 6, 9)
+    due = date(2017, 6, 8)  # the Thursday, as import_schedule sets it
 
 
 class SpecFactory(DjangoModelFactory):

@@ -187,7 +187,7 @@ def test_spec_page_shows_history_implementation_and_text(
 
 def test_spec_page_flags_a_proposal_after_the_freeze(client: Client, team: Team) -> None:
     response = client.get(reverse("governance:spec", args=["glance", "glance", "late"]))
-    assert b"Proposed after the spec freeze (2017-06-09)" in response.content
+    assert b"Proposed after the spec freeze (2017-06-08)" in response.content
 
 
 def test_unknown_spec_is_404(client: Client, team: Team) -> None:
@@ -238,6 +238,6 @@ def test_turnaround_per_cycle_averages_days_from_proposal_to_approval(
 
 def test_team_freeze_overrides_the_cross_project_one(client: Client, team: Team) -> None:
     pike = CycleFactory(name="pike")
-    SpecFreezeFactory(cycle=pike, team=team, end=date(2017, 6, 30))
+    SpecFreezeFactory(cycle=pike, team=team, end=date(2017, 6, 30), due=date(2017, 6, 29))
     response = client.get(reverse("governance:specs", args=["glance"]) + "?state=proposed")
     assert b"after freeze" not in response.content

@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models.functions import Coalesce
 
 if TYPE_CHECKING:
     from dashboard.gerrit.models import Team
@@ -80,6 +81,21 @@ class CycleEventQuerySet(models.QuerySet["CycleEvent"]):
     def for_team(self, team: Team) -> CycleEventQuerySet:
         """Cross-project events (``team`` is None) and ``team``'s own."""
         return self.filter(models.Q(team__isnull=True) | models.Q(team=team))
+
+    def deadlines(self, *, team: Team, kind: str) -> CycleEventQuerySet:
+        """``team``'s events of ``kind``, the one that counts first, with ``deadline``.
+
+        The team's own event wins over a cross-project one of the same kind (a team may
+        freeze earlier than everyone); of several, the earliest (a soft string freeze
+        comes before the hard one). ``deadline`` is the ``day`` property in SQL, so a
+        page can annotate many cycles' freezes in one query.
+        """
+        return (
+            self.filter(kind=kind)
+            .for_team(team)
+            .annotate(deadline=Coalesce("due", "start"))
+            .order_by(models.F("team").asc(nulls_last=True), "deadline", "start")
+        )
 
 
 class CycleEvent(models.Model):
