@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from dashboard.gerrit.models import Change, ChangeFile, ChangeStatus, Team
@@ -122,6 +122,14 @@ class _Review:
     path: str
 
 
+def _cycle(key: str) -> Cycle:
+    """The cycle a folder names: since 2023 specs repositories name folders by release id
+    ("2025.2") while the schedule names the series ("flamingo", release id 2025.2), so a
+    cycle is found by either, and created only when neither exists."""
+    found = Cycle.objects.filter(Q(name=key) | Q(release_id=key)).order_by("pk").first()
+    return found or Cycle.objects.create(name=key, release_id=key if "." in key else "")
+
+
 def _spec_reviews(team: Team) -> tuple[dict[str, Change], list[_Review]]:
     """Merged changes by spec path, and open/abandoned ones, in the team's *-specs repos."""
     rows = (
@@ -165,7 +173,7 @@ def _write(
         where = classify(PurePosixPath(review.path), default_deliverable=default)
         if where and where.cycle:
             names.add(where.cycle)
-    cycles = {name: Cycle.objects.get_or_create(name=name)[0] for name in sorted(names)}
+    cycles = {name: _cycle(name) for name in sorted(names)}
     existing = {(s.deliverable, s.slug): s for s in Spec.objects.filter(team=team)}
     history: dict[int, set[tuple[str, int | None]]] = defaultdict(set)
     for step in SpecStateChange.objects.filter(spec__team=team).values_list(

@@ -72,6 +72,8 @@ LATER_SERIES = {
     "epoxy": "2025.1",
     "flamingo": "2025.2",
     "gazpacho": "2026.1",
+    "hibiscus": "2026.2",
+    "indri": "2027.1",
 }
 RELEASE_ID = re.compile(r"^(\d{4})\.(\d)$")
 UNTARGETED_FOLDERS = {"untargeted", "backlog"}

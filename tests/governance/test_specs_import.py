@@ -294,3 +294,17 @@ def test_a_local_bare_repository_is_cloned_like_a_url(team: Team, tmp_path: Path
     import_specs(team=team, source=str(bare))
 
     assert Spec.objects.get(team=team).approved_on == date(2017, 10, 20)
+
+
+@pytest.mark.parametrize("folder", ["2025.2", "flamingo"])
+def test_a_cycle_folder_finds_the_scheduled_series_by_name_or_release_id(
+    team: Team, tmp_path: Path, folder: str
+) -> None:
+    flamingo = Cycle.objects.create(name="flamingo", release_id="2025.2")
+    root = write(
+        tmp_path / "glance-specs",
+        {f"specs/{folder}/approved/glance/image-cache.rst": spec_text("Image cache")},
+    )
+    import_specs(team=team, source=str(root))
+    assert Spec.objects.get(team=team, slug="image-cache").cycle == flamingo
+    assert Cycle.objects.count() == 1
