@@ -197,6 +197,11 @@ TASKS = {
     }
 }
 
+# Tasks queued with ``team_id`` after each successful sync of a team (by the worker, "Sync
+# now" or ``sync_gerrit``): how apps above the gerrit app keep derived figures current
+# without the gerrit app importing them.
+AFTER_SYNC_TASKS = ["dashboard.health.tasks.take_backlog_snapshot_task"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

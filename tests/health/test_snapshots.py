@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from dashboard.gerrit.models import Change, ChangeStatus, Repository, SyncRunStatus
+from dashboard.gerrit.tasks import sync_team_task
 from dashboard.gerrit.teams import import_team
 from dashboard.health.models import BacklogSnapshot, SnapshotSource
 from dashboard.health.openreviews import open_reviews
@@ -18,7 +19,6 @@ from dashboard.health.snapshots import (
     rebuild_backlog_snapshots,
     take_backlog_snapshot,
 )
-from dashboard.health.tasks import sync_and_snapshot_task
 from tests.gerrit.conftest import GLANCE, gerrit, sim  # noqa: F401 (fixtures)
 from tests.gerrit.factories import (
     AccountFactory,
@@ -182,10 +182,33 @@ def sim_team(gerrit):  # noqa: F811
     return import_team(definition=GLANCE, gerrit_url=gerrit.url).team
 
 
-def test_sync_and_snapshot_task_syncs_then_snapshots(sim_team):
+def test_a_successful_background_sync_queues_todays_snapshot(
+    sim_team, django_capture_on_commit_callbacks
+):
     team = sim_team
-    result = sync_and_snapshot_task.call(team_id=team.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sync_team_task.call(team_id=team.pk)
     assert result["status"] == SyncRunStatus.SUCCEEDED
-    snapshot = BacklogSnapshot.objects.get(pk=result["snapshot"])
+    snapshot = BacklogSnapshot.objects.get(team=team)
     assert snapshot.source == SnapshotSource.LIVE
     assert snapshot.open_changes == Change.objects.in_team(team).open().count() > 0
+
+
+def test_a_foreground_sync_gerrit_also_queues_todays_snapshot(
+    sim_team, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sync_gerrit", "--team", sim_team.name, "--no-progress", stdout=out)
+    assert "Queued take_backlog_snapshot_task" in out.getvalue()
+    assert BacklogSnapshot.objects.filter(team=sim_team, source=SnapshotSource.LIVE).exists()
+
+
+def test_a_failed_sync_queues_no_snapshot(sim_team, django_capture_on_commit_callbacks):
+    sim_team.repositories.create(name="openstack/no-such-repository")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sync_team_task.call(team_id=sim_team.pk)
+    assert result["status"] == SyncRunStatus.FAILED
+    assert not BacklogSnapshot.objects.exists()

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from dashboard.gerrit.models import SyncRun, SyncRunStatus, Team
 from dashboard.gerrit.sync import SyncAlreadyRunning, sync_team
-from dashboard.gerrit.tasks import sync_team_task
+from dashboard.gerrit.tasks import enqueue_after_sync, sync_team_task
 
 
 def parse_since(value: str) -> datetime:
@@ -108,6 +108,9 @@ class Command(BaseCommand):
             raise SystemExit(130) from None
         bar.close()
         self.stdout.write(self._summary(run))
+        if run.status == SyncRunStatus.SUCCEEDED:
+            for path in enqueue_after_sync(team):
+                self.stdout.write(f"Queued {path.rsplit('.', 1)[-1]} for {team.name}.")
         return run.status == SyncRunStatus.SUCCEEDED
 
     def _summary(self, run: SyncRun) -> str:
