@@ -25,7 +25,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Left, Substr
+from django.db.models.lookups import Exact
 
 from dashboard.gerrit.models import Change, ChangeStatus, Team
 from dashboard.governance.models import (
@@ -40,6 +41,7 @@ from dashboard.governance.selectors import freeze_date
 from dashboard.governance.specs_tree import cycle_order
 
 SPECS_PER_PAGE = 50
+BLUEPRINT_TOPIC = "bp/"
 
 
 def spec_freeze_date(*, cycle: Cycle, team: Team) -> date | None:
@@ -154,6 +156,20 @@ class SpecDetail:
     @property
     def merged_implementation(self) -> int:
         return sum(1 for change in self.implementation if change.status == ChangeStatus.MERGED)
+
+
+def with_spec_marker(changes: QuerySet[Change]) -> QuerySet[Change]:
+    """Annotate ``spec_deliverable`` and ``spec_slug`` of the spec a change implements
+    (topic ``bp/<slug>``, a spec of the change's team), None where there is none: the
+    marker on dashboard rows, in the rows' own query."""
+    specs = Spec.objects.filter(
+        team=OuterRef("repository__team"),
+        slug=Substr(OuterRef("topic"), len(BLUEPRINT_TOPIC) + 1),
+    ).filter(Exact(Left(OuterRef("topic"), len(BLUEPRINT_TOPIC)), Value(BLUEPRINT_TOPIC)))
+    return changes.annotate(
+        spec_deliverable=Subquery(specs.values("deliverable")[:1]),
+        spec_slug=Subquery(specs.values("slug")[:1]),
+    )
 
 
 def implementation_changes(*, team: Team, spec: Spec) -> QuerySet[Change]:

@@ -16,6 +16,7 @@ from django.db.models import F, OrderBy, QuerySet
 from django.utils.text import slugify
 
 from dashboard.gerrit.models import Account, Change, Team
+from dashboard.governance.spec_selectors import with_spec_marker
 from dashboard.reviews.evaluate import SearchContext, search
 from dashboard.reviews.query import (
     NeedsSignIn,
@@ -98,6 +99,7 @@ ROW_FIELDS = (
     "current_patch_set_created",
     "work_in_progress",
     "mergeable",
+    "topic",
     "verified",
     "workflow",
     "cr_max",
@@ -115,7 +117,8 @@ ROW_FIELDS = (
 
 def _with_row_data(changes: QuerySet[Change]) -> QuerySet[Change]:
     """What ``gerrit/change_list.html#change-row`` shows, in the same query as the rows."""
-    return changes.select_related("repository__team", "owner", "server").only(*ROW_FIELDS)
+    rows = changes.select_related("repository__team", "owner", "server").only(*ROW_FIELDS)
+    return with_spec_marker(rows)
 
 
 def search_changes(*, text: str, context: SearchContext) -> ChangeSearch:

@@ -380,3 +380,19 @@ def test_filtered_detail_runs_no_extra_queries(client, repo, dashboard, django_a
         ChangeFactory(repository=repo, topic="bug/1")
     with django_assert_num_queries(4 + 2 * 2):
         client.get(detail_url() + "?filter=topic:bug/1")
+
+
+def test_rows_implementing_a_spec_link_to_it_at_no_extra_query(
+    client, repo, dashboard, django_assert_num_queries
+):
+    from tests.governance.spec_factories import SpecFactory
+
+    SpecFactory(team=repo.team, slug="image-import", deliverable="glance", title="Image import")
+    ChangeFactory(repository=repo, topic="bp/image-import", subject="Add the import API")
+    ChangeFactory(repository=repo, topic="bp/no-such-spec", subject="Something else")
+    ChangeFactory(repository=repo, topic="image-import", subject="Not a blueprint topic")
+    with django_assert_num_queries(4 + 2 * 2):
+        html = client.get(detail_url()).content.decode()
+    spec_url = reverse("governance:spec", args=["glance", "glance", "image-import"])
+    assert html.count(f'href="{spec_url}"') == 1
+    assert html.count('class="badge badge-spec"') == 1
