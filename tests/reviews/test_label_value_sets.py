@@ -112,6 +112,7 @@ def test_changes_from_the_factory_carry_the_bits_of_their_approvals(changes):
     ],
 )
 def test_literal_prefix_only_for_plain_text_then_anything(value, prefix):
+    """A regex of plain text after anything is a suffix test the same way (see below)."""
     from dashboard.reviews.query.regex import literal_prefix
 
     assert literal_prefix(value) == prefix
@@ -135,3 +136,26 @@ def test_prefix_regexes_match_what_the_regex_engine_matches():
     # the same answers as the general regex path, which a character class forces
     assert found("branch:^stable/.*") == found('branch:"^stabl[e]/.*"')
     assert found("intopic:^bug/.*") == found('intopic:"^bu[g]/.*"')
+
+
+@pytest.mark.parametrize(
+    ("value", "suffix"),
+    [("^.*-specs", "-specs"), ("^.*-specs$", "-specs"), ("^.*", ""), ("^.*-spec[s]", None)],
+)
+def test_literal_suffix_only_for_anything_then_plain_text(value, suffix):
+    from dashboard.reviews.query.regex import literal_suffix
+
+    assert literal_suffix(value) == suffix
+
+
+def test_suffix_regexes_match_what_the_regex_engine_matches():
+    team = RepositoryFactory(name="openstack/glance").team
+    for name in ("openstack/glance-specs", "openstack/nova-SPECS", "openstack/specs-glance"):
+        ChangeFactory(repository=RepositoryFactory(team=team, name=name))
+    context = SearchContext(server=team.server)
+
+    def found(query):
+        return sorted(search(query, context=context).changes.values_list("repository__name"))
+
+    assert found("project:^.*-specs") == [("openstack/glance-specs",)]
+    assert found("project:^.*-specs") == found('project:"^.*-spec[s]"')

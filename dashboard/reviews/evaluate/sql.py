@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import NotSupportedError
 from django.db.models import BooleanField, Case, CharField, Expression, F, Func, Q, Value, When
-from django.db.models.functions import Concat, Left
+from django.db.models.functions import Concat, Left, Right
 from django.db.models.lookups import Exact
 
 TRUE = Q(pk__isnull=False)
@@ -50,6 +50,13 @@ def starts_with(expression: Expression | str, prefix: str) -> Q:
     column = F(expression) if isinstance(expression, str) else expression
     value = Value(prefix, output_field=CharField())
     return Q(Exact(Left(column, len(prefix)), value)) if prefix else TRUE
+
+
+def ends_with(expression: Expression | str, suffix: str) -> Q:
+    """Case-sensitive suffix test (``__endswith`` is LIKE, case-insensitive on SQLite)."""
+    column = F(expression) if isinstance(expression, str) else expression
+    value = Value(suffix, output_field=CharField())
+    return Q(Exact(Right(column, len(suffix)), value)) if suffix else TRUE
 
 
 def ref_starts_with(prefix: str) -> Q:

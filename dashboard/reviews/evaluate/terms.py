@@ -27,7 +27,12 @@ from dashboard.gerrit.models import (
 from dashboard.reviews.query import Node, Not, Or, Term, UnsupportedOperator
 from dashboard.reviews.query.labels import LABEL_MAX, LABEL_MIN, parse_label
 from dashboard.reviews.query.operators import HAS_UNANSWERABLE, IS_UNANSWERABLE, UNANSWERABLE
-from dashboard.reviews.query.regex import UntranslatableRegex, literal_prefix, translate
+from dashboard.reviews.query.regex import (
+    UntranslatableRegex,
+    literal_prefix,
+    literal_suffix,
+    translate,
+)
 from dashboard.reviews.query.values import (
     STATUSES,
     Range,
@@ -51,6 +56,7 @@ from .sql import (
     TRUE,
     HasHashtag,
     branch_of,
+    ends_with,
     full_name,
     full_ref,
     ref_starts_with,
@@ -192,12 +198,16 @@ class Evaluator:
         return ~Q(hashtags=[])
 
     def regex(self, column: str, term: Term) -> Q:
-        """``column`` matches the term's Gerrit regex; a plain prefix (``^stable/.*``)
-        becomes a prefix comparison, which the database answers without a regex engine
-        (on SQLite, Django's REGEXP is a Python call per row)."""
+        """``column`` matches the term's Gerrit regex; a plain prefix (``^stable/.*``) or
+        suffix (``^.*-specs``) becomes a comparison of the string's ends, which the database
+        answers without a regex engine (on SQLite, Django's REGEXP is a Python call per
+        row)."""
         prefix = literal_prefix(term.value)
         if prefix is not None:
             return starts_with(column, prefix)
+        suffix = literal_suffix(term.value)
+        if suffix is not None:
+            return ends_with(column, suffix)
         return Q(**{f"{column}__regex": self.pattern(term)})
 
     def op_project(self, term: Term) -> Q:

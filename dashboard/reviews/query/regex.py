@@ -53,6 +53,15 @@ def literal_prefix(value: str) -> str | None:
     return None
 
 
+def literal_suffix(value: str) -> str | None:
+    """``S`` when Gerrit's regex ``value`` matches exactly the strings that end with the
+    plain text ``S`` (``^.*-specs``), else None; see ``literal_prefix``."""
+    body = strip_anchors(value)
+    if body.startswith(".*") and _PLAIN.fullmatch(body[2:]):
+        return body[2:]
+    return None
+
+
 def translate(value: str) -> str:
     """A database pattern (for ``__regex``) matching exactly what Gerrit's ``value`` matches.
 
