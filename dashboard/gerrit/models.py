@@ -381,8 +381,8 @@ class Review(models.Model):
     are copied from the change so window statistics filter without joins.
     """
 
-    change = models.ForeignKey(  # indexed by the unique constraint
-        Change, on_delete=models.CASCADE, related_name="reviews", db_index=False
+    change = models.ForeignKey(  # indexed by review_change_ps
+        Change, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     repository = models.ForeignKey(
         Repository, on_delete=models.CASCADE, related_name="+", db_index=False
@@ -390,7 +390,7 @@ class Review(models.Model):
     patch_set = models.IntegerField()
     label = models.CharField(max_length=100)
     account = models.ForeignKey(
-        Account, on_delete=models.RESTRICT, related_name="reviews", db_index=False
+        Account, on_delete=models.RESTRICT, related_name="+", db_index=False
     )
     owner = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="+", db_index=False)
     value = models.SmallIntegerField()
@@ -398,13 +398,28 @@ class Review(models.Model):
     first_granted = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["change", "patch_set", "label", "account"], name="review_unique"
-            )
-        ]
+        # Both window statistics and the per-patch-set lookups (disagreements) read only
+        # these indexes, never the table: covering them halves the reviewer query on
+        # SQLite. No unique constraint: rebuild_reviews writes one row per (change, patch
+        # set, label, account) by its GROUP BY, and a fourth index would slow the sync.
         indexes = [
-            models.Index(fields=["repository", "granted"], name="review_repo_granted"),
+            models.Index(
+                fields=[
+                    "repository",
+                    "granted",
+                    "label",
+                    "value",
+                    "account",
+                    "change",
+                    "patch_set",
+                    "owner",
+                ],
+                name="review_repo_granted",
+            ),
+            models.Index(
+                fields=["change", "patch_set", "label", "granted", "value", "account"],
+                name="review_change_ps",
+            ),
             models.Index(fields=["account", "granted"], name="review_account_granted"),
         ]
 

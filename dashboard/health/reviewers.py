@@ -236,7 +236,7 @@ def sort_rows(rows: list[ReviewerRow], sort: str) -> list[ReviewerRow]:
 def _reviewer_rows(*, team: Team, repository: Repository | None, window: Window) -> list:
     end = connection.ops.adapt_datetimefield_value(window.end)
     params = review_params(team=team, repository=repository, window=window)
-    params += [team.pk, end, end]
+    params += [end, team.pk, team.pk, team.pk, end, end]
     with connection.cursor() as cursor:
         cursor.execute(reviewer_sql(one_repository=repository is not None), params)
         return [

@@ -22,9 +22,7 @@ WORKFLOW = "Workflow"
 
 
 def reviews_sql(*, one_repository: bool, current_core_only: bool = False) -> str:
-    """The CTEs ``reviews`` (one row per review or +A, with its latest value), ``core_votes``
-    (the Code-Review reviews cast by a core member as of the vote) and ``refs`` (per patch
-    set, the time of the latest core minus and of the latest core plus).
+    """The CTE ``reviews``: one row per review or +A in the window, with its latest value.
 
     ``reviews`` reads the stored ``gerrit.Review`` rows (the sync derives them from the
     votes, see ``gerrit.reviews``) whose latest counted vote falls in the window, by the
@@ -48,30 +46,13 @@ def reviews_sql(*, one_repository: bool, current_core_only: bool = False) -> str
           {"AND r.repository_id = %s" if one_repository else ""}
           {core_now if current_core_only else ""}
           AND r.granted >= %s AND r.granted < %s
-    ),
-    core_votes AS (
-        SELECT r.account_id, r.change_id, r.patch_set, r.value, r.granted
-        FROM reviews r
-        WHERE r.label = '{CODE_REVIEW}' AND EXISTS (
-            SELECT 1 FROM {member} m
-            WHERE m.team_id = %s AND m.account_id = r.account_id
-              AND m.joined <= r.granted
-              AND (m.{q("left")} IS NULL OR r.granted < m.{q("left")})
-        )
-    ),
-    refs AS (
-        SELECT k.change_id, k.patch_set,
-               MAX(CASE WHEN k.value < 0 THEN k.granted END) AS core_minus_at,
-               MAX(CASE WHEN k.value > 0 THEN k.granted END) AS core_plus_at
-        FROM core_votes k
-        GROUP BY k.change_id, k.patch_set
     )
     """
 
 
 def reviewer_sql(*, one_repository: bool) -> str:
     q = connection.ops.quote_name
-    account = Account._meta.db_table
+    account, review = Account._meta.db_table, Review._meta.db_table
     member = CoreMembership._meta.db_table
     cr = CODE_REVIEW
     return (
@@ -86,16 +67,26 @@ def reviewer_sql(*, one_repository: bool) -> str:
                SUM(CASE WHEN r.label = '{cr}' AND r.value = 2 THEN 1 ELSE 0 END) AS plus2,
                SUM(CASE WHEN r.label = '{WORKFLOW}' AND r.value = 1 THEN 1 ELSE 0 END)
                    AS approvals,
-               SUM(CASE WHEN r.label = '{cr}' AND (
-                       (r.value > 0 AND r.granted < f.core_minus_at)
-                       OR (r.value < 0 AND r.granted < f.core_plus_at)
-                   ) THEN 1 ELSE 0 END) AS disagreements
+               SUM(CASE WHEN r.label = '{cr}' AND EXISTS (
+                       SELECT 1 FROM {review} k
+                       WHERE k.change_id = r.change_id AND k.patch_set = r.patch_set
+                         AND k.label = '{cr}' AND k.granted > r.granted AND k.granted < %s
+                         AND ((r.value > 0 AND k.value < 0) OR (r.value < 0 AND k.value > 0))
+                         AND EXISTS (
+                             SELECT 1 FROM {member} m
+                             WHERE m.team_id = %s AND m.account_id = k.account_id
+                               AND m.joined <= k.granted
+                               AND (m.{q("left")} IS NULL OR k.granted < m.{q("left")})
+                         )
+                   ) THEN 1 ELSE 0 END) AS disagreements,
+               SUM(CASE WHEN r.label = '{cr}' AND EXISTS (
+                       SELECT 1 FROM {member} m
+                       WHERE m.team_id = %s AND m.account_id = r.account_id
+                         AND m.joined <= r.granted
+                         AND (m.{q("left")} IS NULL OR r.granted < m.{q("left")})
+                   ) THEN 1 ELSE 0 END) AS core_reviews
         FROM reviews r
-        LEFT JOIN refs f ON f.change_id = r.change_id AND f.patch_set = r.patch_set
         GROUP BY r.account_id
-    ),
-    core_counts AS (
-        SELECT k.account_id, COUNT(*) AS core_reviews FROM core_votes k GROUP BY k.account_id
     ),
     received AS (
         SELECT r.owner_id AS account_id, COUNT(*) AS received
@@ -110,11 +101,10 @@ def reviewer_sql(*, one_repository: bool) -> str:
                WHERE m.team_id = %s AND m.account_id = p.account_id
                  AND m.joined < %s AND (m.{q("left")} IS NULL OR m.{q("left")} >= %s)
            ) THEN 1 ELSE 0 END AS core,
-           COALESCE(cc.core_reviews, 0)
+           p.core_reviews
     FROM per_reviewer p
     JOIN {account} a ON a.id = p.account_id
     LEFT JOIN received rc ON rc.account_id = p.account_id
-    LEFT JOIN core_counts cc ON cc.account_id = p.account_id
     """
     )
 
@@ -134,5 +124,4 @@ def review_params(
         *([team.pk] if current_core_only else []),
         ops.adapt_datetimefield_value(window.start),
         ops.adapt_datetimefield_value(window.end),
-        team.pk,
     ]
