@@ -24,8 +24,9 @@ def _insert_sql(*, restricted: bool) -> str:
     """INSERT … SELECT of the reviews of the changes the ``%s`` list names (or of all).
 
     The GROUP BY gives each (change, patch set, label, account) its first and latest
-    counted vote times; the value is looked up again by the (change, patch set) index,
-    the later Vote id winning a tie on ``granted``.
+    counted vote times; a group of one vote takes its value directly, the others look
+    it up again by the (change, patch set) index, the later Vote id winning a tie on
+    ``granted``.
     """
     q = connection.ops.quote_name
     vote, change, review = Vote._meta.db_table, Change._meta.db_table, Review._meta.db_table
@@ -38,16 +39,19 @@ def _insert_sql(*, restricted: bool) -> str:
     INSERT INTO {q(review)} (change_id, repository_id, patch_set, label, account_id,
                              owner_id, value, granted, first_granted)
     SELECT g.change_id, g.repository_id, g.patch_set, g.label, g.account_id, g.owner_id,
-           (SELECT w.value FROM {q(vote)} w
-            WHERE w.change_id = g.change_id AND w.patch_set = g.patch_set
-              AND w.account_id = g.account_id AND w.label = g.label
-              AND w.granted = g.granted AND {wanted.format(v="w")}
-            ORDER BY w.id DESC
-            LIMIT 1),
+           CASE WHEN g.votes = 1 THEN g.only_value ELSE (
+               SELECT w.value FROM {q(vote)} w
+               WHERE w.change_id = g.change_id AND w.patch_set = g.patch_set
+                 AND w.account_id = g.account_id AND w.label = g.label
+                 AND w.granted = g.granted AND {wanted.format(v="w")}
+               ORDER BY w.id DESC
+               LIMIT 1
+           ) END,
            g.granted, g.first_granted
     FROM (
         SELECT v.change_id, v.repository_id, v.patch_set, v.label, v.account_id,
-               c.owner_id, MAX(v.granted) AS granted, MIN(v.granted) AS first_granted
+               c.owner_id, MAX(v.granted) AS granted, MIN(v.granted) AS first_granted,
+               COUNT(*) AS votes, MIN(v.value) AS only_value
         FROM {q(vote)} v
         JOIN {q(change)} c ON c.id = v.change_id
         WHERE {wanted.format(v="v")}
