@@ -368,6 +368,66 @@ class Vote(models.Model):
         return f"{self.label}{sign}{self.value} by {self.account_id} on {self.change_id}"
 
 
+class Review(models.Model):
+    """One review: an account's latest counted vote on one label of one patch set.
+
+    Derived from ``Vote`` by ``gerrit.reviews.rebuild_reviews`` (the sync calls it once per
+    page), so statistics read one row per review instead of grouping raw events at query
+    time. Counted votes are human (``is_bot`` False), announced in a message
+    (``source`` "message": a vote Gerrit copies forward on a rebase is nobody's review),
+    not a removal, not 0, on Code-Review or Workflow, and not on one's own change.
+    ``value`` and ``granted`` are the latest such vote's (a tie on the time goes to the
+    later Vote id), ``first_granted`` the first one's time. ``repository`` and ``owner``
+    are copied from the change so window statistics filter without joins.
+    """
+
+    change = models.ForeignKey(  # indexed by review_change_ps
+        Change, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    repository = models.ForeignKey(
+        Repository, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    patch_set = models.IntegerField()
+    label = models.CharField(max_length=100)
+    account = models.ForeignKey(
+        Account, on_delete=models.RESTRICT, related_name="+", db_index=False
+    )
+    owner = models.ForeignKey(Account, on_delete=models.RESTRICT, related_name="+", db_index=False)
+    value = models.SmallIntegerField()
+    granted = models.DateTimeField()
+    first_granted = models.DateTimeField()
+
+    class Meta:
+        # Both window statistics and the per-patch-set lookups (disagreements) read only
+        # these indexes, never the table: covering them halves the reviewer query on
+        # SQLite. No unique constraint: rebuild_reviews writes one row per (change, patch
+        # set, label, account) by its GROUP BY, and a fourth index would slow the sync.
+        indexes = [
+            models.Index(
+                fields=[
+                    "repository",
+                    "granted",
+                    "label",
+                    "value",
+                    "account",
+                    "change",
+                    "patch_set",
+                    "owner",
+                ],
+                name="review_repo_granted",
+            ),
+            models.Index(
+                fields=["change", "patch_set", "label", "granted", "value", "account"],
+                name="review_change_ps",
+            ),
+            models.Index(fields=["account", "granted"], name="review_account_granted"),
+        ]
+
+    def __str__(self) -> str:
+        sign = "+" if self.value > 0 else ""
+        return f"{self.label}{sign}{self.value} by {self.account_id} on {self.change_id}"
+
+
 class Approval(models.Model):
     """A non-zero vote standing on a change's current patch set (Gerrit's labels.all)."""
 

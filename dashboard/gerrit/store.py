@@ -25,6 +25,7 @@ from dashboard.gerrit.models import (
     ChangeFile,
     Message,
     PatchSet,
+    Review,
     Reviewer,
     ReviewerState,
     Team,
@@ -32,6 +33,7 @@ from dashboard.gerrit.models import (
     VoteSource,
     value_set,
 )
+from dashboard.gerrit.reviews import insert_reviews
 from dashboard.gerrit.votes import StandingVote, VoteEvent, copied_votes, events_from_message
 
 # CI and service accounts on OpenStack's Gerrit over the years (jenkins until October 2017,
@@ -186,7 +188,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
         Change.objects.filter(server=team.server, number__in=numbers).values_list("number", "pk")
     )
     pks = list(change_pks.values())
-    for model in (PatchSet, Message, Vote, Approval, Reviewer, ChangeFile):
+    for model in (PatchSet, Message, Vote, Review, Approval, Reviewer, ChangeFile):
         model.objects.filter(change_id__in=pks).delete()
 
     rows = _Rows()
@@ -295,6 +297,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
             if not path.startswith("/"):  # /COMMIT_MSG and other magic files
                 rows.files.append((change_pk, path))
     rows.insert()
+    insert_reviews(pks)  # one INSERT … SELECT from the votes just written
     return PageStats(
         changes=len(wanted),
         created=len(set(numbers) - existing),

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
-from dashboard.gerrit.models import Account, CoreMembership, Team, Vote, VoteSource
+from dashboard.gerrit.models import Account, CoreMembership, Review, Team
 from dashboard.health.models import ActivityThresholds, Affiliation, DeclaredBandwidth
 from dashboard.health.models.activity import DEFAULT_ACTIVE_REVIEWS, DEFAULT_OCCASIONAL_REVIEWS
 from dashboard.health.reviewsql import CODE_REVIEW, review_params, reviews_sql
@@ -103,16 +103,9 @@ def _last_review(*, team: Team) -> Subquery:
     """The member's latest review on the team's repositories, at any time: one backward step
     along the (account, granted) index per member, not a scan of their history."""
     votes = (
-        Vote.objects.humans()
-        .code_review()
-        .filter(
-            account_id=OuterRef("account_id"),
-            repository__team=team,
-            removal=False,
-            source=VoteSource.MESSAGE,
+        Review.objects.filter(
+            account_id=OuterRef("account_id"), repository__team=team, label=CODE_REVIEW
         )
-        .exclude(value=0)
-        .exclude(account_id=F("change__owner_id"))
         .order_by("-granted")
         .values("granted")[:1]
     )

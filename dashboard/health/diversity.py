@@ -10,9 +10,10 @@ no pass/fail is computed, because the binary tag flapped and hid the trend.
 Definitions (the same as the other health pages):
 
 - A *review* is one (reviewer, change, patch set) on which a human cast a non-removal
-  Code-Review vote other than 0; self-reviews (reviewer = change owner) do not count. A
-  review is dated by its latest such vote, and its organisation is the reviewer's on that
-  date.
+  Code-Review vote other than 0; self-reviews (reviewer = change owner) and votes Gerrit
+  copied onto a rebased patch set do not count. A review is dated by its latest such vote,
+  and its organisation is the reviewer's on that date. Reviews are the stored
+  ``gerrit.Review`` rows, the one definition every health page reads.
 - A *merged change* counts for its owner's organisation on the day it merged (``closed``);
   changes owned by bots do not count.
 - A reviewer is *active* in a window with at least 30 reviews, or with reviews at least 2%
@@ -38,11 +39,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.functions import TruncDate
 
-from dashboard.gerrit.models import Change, CoreMembership, Team, Vote
+from dashboard.gerrit.models import Change, CoreMembership, Review, Team
 from dashboard.health.models import Affiliation
 
 WINDOW_DAYS = 180
@@ -249,36 +249,19 @@ def _merged_rows(team: Team, since: date, until: date) -> list[_Row]:
 def _review_rows(team: Team, since: date, until: date) -> list[_Row]:
     """Reviews per (day, reviewer, affiliation, core at the time) in [since, until): one query.
 
-    Each review is its latest counted vote on the patch set (ROW_NUMBER over the account,
-    change and patch set, newest first; ties on the second broken by id). A correlated
-    "no later vote" test would be shorter to write, but SQLite answers it through the
-    (account, granted) index, which is quadratic in a busy reviewer's votes.
+    Reviews are the stored ``gerrit.Review`` rows (one per reviewer, change and patch set,
+    valued and dated by the latest counted vote), read by the (repository, granted) index.
     """
-    counted = Vote.objects.filter(
-        repository__team=team,
-        label="Code-Review",
-        is_bot=False,
-        removal=False,
-        granted__gte=_midnight(since),
-        granted__lt=_midnight(until),
-    ).exclude(value=0)
-    latest = (
-        counted.annotate(
-            newest=models.Window(
-                RowNumber(),
-                partition_by=[F("account"), F("change"), F("patch_set")],
-                order_by=[F("granted").desc(), F("pk").desc()],
-            )
-        )
-        .filter(newest=1)
-        .values("pk")
-    )
     core = CoreMembership.objects.filter(
         team=team, account=OuterRef("account"), joined__lte=OuterRef("granted")
     ).filter(Q(left__isnull=True) | Q(left__gt=OuterRef("granted")))
     rows = (
-        Vote.objects.filter(pk__in=latest)
-        .exclude(account=F("change__owner"))
+        Review.objects.filter(
+            repository__team=team,
+            label="Code-Review",
+            granted__gte=_midnight(since),
+            granted__lt=_midnight(until),
+        )
         .annotate(day=_UTCDate("granted", tzinfo=UTC))
         .annotate(affiliation=_affiliation_at("account", "day"), is_core=Exists(core))
         .values("day", "account", "account__name", "account__username", "affiliation", "is_core")

@@ -3,16 +3,19 @@
 Definitions (shared by every health page, so figures agree):
 
 * A **review** is one (reviewer, change, patch set) on which a human cast a Code-Review vote
-  other than 0 in the window, not a removal; its value is that reviewer's latest such vote on
-  the patch set. Votes on one's own change (reviewer = change owner) are not reviews.
+  other than 0, not a removal, whose latest such vote falls in the window; its value is that
+  latest vote. Votes on one's own change (reviewer = change owner) are not reviews.
 * Votes Gerrit copies forward onto a new patch set (a trivial rebase; ``Vote.source`` is
   "label") are not new reviews: nobody looked at the new patch set. reviewstats counts them,
   so its figures run higher where rebases are frequent.
 * **+A** is a Workflow +1 by the same per-patch-set rule.
 * A **disagreement** is a +1/+2 review given before the latest core -1/-2 review on the same
   patch set, or a -1/-2 given before the latest core +1/+2 (reviewstats' rule). "Core" is
-  membership at the time of that later vote, not today's group as in reviewstats. Votes after
-  the window's end are not seen.
+  membership at the time of that later vote, not today's group as in reviewstats.
+* Reviews are stored rows (``gerrit.Review``, derived by the sync from every vote event), so
+  a review is valued and dated by its latest vote at any time: one voted in the window and
+  changed after its end counts in the window of that later vote, not in this one (before
+  the table, votes after the window's end were not seen).
 * **received** counts reviews by others on the reviewer's own changes in the window.
 * **core** says whether the reviewer was a core member at the window's end.
 
@@ -233,7 +236,7 @@ def sort_rows(rows: list[ReviewerRow], sort: str) -> list[ReviewerRow]:
 def _reviewer_rows(*, team: Team, repository: Repository | None, window: Window) -> list:
     end = connection.ops.adapt_datetimefield_value(window.end)
     params = review_params(team=team, repository=repository, window=window)
-    params += [team.pk, end, end]
+    params += [end, team.pk, team.pk, team.pk, end, end]
     with connection.cursor() as cursor:
         cursor.execute(reviewer_sql(one_repository=repository is not None), params)
         return [

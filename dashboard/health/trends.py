@@ -1,8 +1,9 @@
 """Series for the backlog trends page: lists of (week or day, value), one SQL query each.
 
 - Backlog: open changes and the reviewable backlog per day, from ``BacklogSnapshot``.
-- Core reviews per week: reviews (the shared definition: one per reviewer, change and patch
-  set, human, non-removal Code-Review != 0, not the owner's own) by accounts that were core
+- Core reviews per week: reviews (the shared definition, stored as ``gerrit.Review``: one
+  per reviewer, change and patch set, human, non-removal Code-Review != 0, not copied on a
+  rebase, not the owner's own) by accounts that were core
   when they cast the review's latest vote, per week of that vote; and the same divided by
   the number of core reviewers that week.
 - Time to first review (CHAOSS): from a change's first patch set to the first Code-Review
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -28,11 +29,10 @@ from dashboard.gerrit.models import (
     ChangeStatus,
     CoreMembership,
     PatchSet,
+    Review,
     Team,
-    Vote,
 )
 from dashboard.health.models import BacklogSnapshot, SnapshotSource
-from dashboard.health.openreviews import unindexed
 
 Points = list[tuple[date, float]]
 
@@ -105,33 +105,15 @@ def backlog_series(*, team: Team, window: Window) -> BacklogSeries:
     )
 
 
-def reviews_in(*, team: Team, start: datetime, end: datetime) -> Q:
-    """Filter of the Vote rows that *are* reviews in [start, end): each review's latest vote."""
-    later = (
-        Vote.objects.annotate(voter=unindexed("account_id"))
-        .filter(
-            change_id=OuterRef("change_id"),
-            patch_set=OuterRef("patch_set"),
-            voter=OuterRef("account_id"),
-            label="Code-Review",
-            removal=False,
-            granted__gt=OuterRef("granted"),
-            granted__lt=end,
-        )
-        .exclude(value=0)
-    )
-    return (
-        Q(
-            repository__team=team,
-            label="Code-Review",
-            is_bot=False,
-            removal=False,
-            granted__gte=start,
-            granted__lt=end,
-        )
-        & ~Q(value=0)
-        & ~Q(account_id=F("change__owner_id"))
-        & ~Exists(later)
+def reviews_in(*, team: Team, start: datetime, end: datetime) -> QuerySet[Review]:
+    """The team's Code-Review reviews whose latest vote falls in [start, end).
+
+    Stored rows (``gerrit.Review``, the one definition of a review), read by the
+    (repository, granted) index. A review is dated by its latest vote, even when that vote
+    falls after the window's end: it then counts in the later window only.
+    """
+    return Review.objects.filter(
+        repository__team=team, label="Code-Review", granted__gte=start, granted__lt=end
     )
 
 
@@ -154,7 +136,7 @@ class CoreReviewSeries:
 def core_reviews_per_week(*, team: Team, window: Window) -> CoreReviewSeries:
     """Core reviews per week, and per core member (members during any part of the week)."""
     counts = dict(
-        Vote.objects.filter(reviews_in(team=team, start=window.start_time, end=window.end_time))
+        reviews_in(team=team, start=window.start_time, end=window.end_time)
         .filter(core_at_vote(team))
         .annotate(week=TruncWeek("granted", tzinfo=UTC))
         .values("week")
@@ -195,7 +177,7 @@ def reviews_by_core_reviewer(*, team: Team, window: Window) -> list[CoreReviewer
     """Each core reviewer's reviews in the window (while core), busiest first. One query."""
     weeks = len(window.weeks())
     rows = (
-        Vote.objects.filter(reviews_in(team=team, start=window.start_time, end=window.end_time))
+        reviews_in(team=team, start=window.start_time, end=window.end_time)
         .filter(core_at_vote(team))
         .values("account_id", "account__name", "account__username", "account__account_id")
         .annotate(n=Count("pk"))
@@ -230,13 +212,9 @@ def time_to_first_review(*, team: Team, window: Window) -> FirstReviewSeries:
         PatchSet.objects.filter(change_id=OuterRef("pk")).order_by("number").values("created")[:1]
     )
     first_review = (
-        Vote.objects.filter(
-            change_id=OuterRef("pk"), label="Code-Review", is_bot=False, removal=False
-        )
-        .exclude(value=0)
-        .exclude(account_id=OuterRef("owner_id"))
-        .order_by("granted")
-        .values("granted")[:1]
+        Review.objects.filter(change_id=OuterRef("pk"), label="Code-Review")
+        .order_by("first_granted")
+        .values("first_granted")[:1]
     )
     rows = (
         Change.objects.in_team(team)

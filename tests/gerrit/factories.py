@@ -34,6 +34,7 @@ from dashboard.gerrit.models import (
     VoteSource,
     value_set,
 )
+from dashboard.gerrit.reviews import rebuild_reviews
 
 
 def _ago(**kwargs: float) -> factory.LazyFunction:
@@ -119,8 +120,11 @@ class PatchSetFactory(DjangoModelFactory):
 
 
 class VoteFactory(DjangoModelFactory):
+    """A vote event; the change's ``Review`` rows follow, as the sync keeps them."""
+
     class Meta:
         model = Vote
+        skip_postgeneration_save = True
 
     change = factory.SubFactory(ChangeFactory)
     repository = factory.LazyAttribute(lambda vote: vote.change.repository)
@@ -131,6 +135,12 @@ class VoteFactory(DjangoModelFactory):
     granted = _ago(days=2)
     is_bot = factory.LazyAttribute(lambda vote: vote.account.is_bot)
     source = VoteSource.MESSAGE
+
+    @factory.post_generation
+    def reviews(vote: Vote, create: bool, extracted: object, **kwargs: object) -> None:
+        """Keep ``gerrit.Review`` in step, as the sync does after storing a page's votes."""
+        if create:
+            rebuild_reviews([vote.change_id])
 
 
 class ApprovalFactory(DjangoModelFactory):

@@ -16,6 +16,7 @@ from dashboard.gerrit.models import (
     Message,
     PatchSet,
     Repository,
+    Review,
     Team,
     Vote,
 )
@@ -293,3 +294,28 @@ def test_closed_is_the_submit_time_or_the_abandon_message_time(team):
         2: datetime(2017, 4, 6, 10, tzinfo=UTC),
         3: None,
     }
+
+
+def test_stored_votes_become_reviews_without_copied_votes_or_removals(team):
+    store_changes(team=team, changes=[change()], synced_at=NOW)
+    reviews = list(
+        Review.objects.order_by("patch_set", "account__username").values_list(
+            "patch_set", "label", "account__username", "owner__username", "value"
+        )
+    )
+    # bob's +2 copied onto patch set 2 is not a review; carol's -2, removed, then -1 is
+    # one review valued -1 and first given with the -2.
+    assert reviews == [
+        (1, "Code-Review", "bob", "alice", 2),
+        (2, "Code-Review", "carol", "alice", -1),
+    ]
+    carol = Review.objects.get(account__username="carol")
+    carol_votes = Vote.objects.filter(
+        account__username="carol", removal=False, label="Code-Review"
+    ).order_by("granted")
+    assert (carol.first_granted, carol.granted) == (
+        carol_votes.first().granted,
+        carol_votes.last().granted,
+    )
+    store_changes(team=team, changes=[change()], synced_at=NOW)
+    assert Review.objects.count() == 2

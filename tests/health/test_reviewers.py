@@ -332,3 +332,19 @@ def test_plus_a_counts_once_per_patch_set_and_only_as_the_latest_workflow(team, 
     vote(people["carol"], change, -1, 2, ps=2, label="Workflow")
     row = rows_by_name(activity(team))["carol"]
     assert (row.approvals, row.reviews) == (1, 0)
+
+
+def test_a_review_changed_after_the_window_end_counts_in_the_later_window_only(team, repo, people):
+    change = ChangeFactory(repository=repo, owner=people["owner"])
+    alice = people["alice"]
+    VoteFactory(change=change, account=alice, value=1, granted=datetime(2017, 2, 10, tzinfo=UTC))
+    VoteFactory(change=change, account=alice, value=-1, granted=datetime(2017, 3, 5, tzinfo=UTC))
+    february = parse_window(
+        {"start": "2017-02-01", "end": "2017-02-28"}, now=timezone.now(), cycles={}
+    )
+    march = parse_window(
+        {"start": "2017-03-01", "end": "2017-03-31"}, now=timezone.now(), cycles={}
+    )
+    assert "alice" not in rows_by_name(reviewer_activity(team=team, window=february))
+    in_march = rows_by_name(reviewer_activity(team=team, window=march))["alice"]
+    assert (in_march.reviews, in_march.plus1, in_march.minus1) == (1, 0, 1)

@@ -166,3 +166,17 @@ def test_backlog_series_reads_the_snapshots_in_the_window(repo):
     assert series.open_changes == [(W1, 10.0), (W1 + timedelta(1), 12.0), (W1 + timedelta(2), 11.0)]
     assert [v for _, v in series.reviewable] == [4.0, 5.0, 6.0]
     assert (series.rebuilt_days, series.live_days) == (2, 1)
+
+
+def test_core_reviews_leave_out_votes_copied_onto_a_rebased_patch_set(repo):
+    from dashboard.gerrit.models import VoteSource
+
+    team, core = repo.team, AccountFactory(server=repo.team.server)
+    CoreMembershipFactory(team=team, account=core, joined=monday(W0) - timedelta(days=10))
+    change = ChangeFactory(repository=repo)
+    VoteFactory(change=change, account=core, value=2, granted=at(W0))
+    VoteFactory(
+        change=change, account=core, patch_set=2, value=2, granted=at(W1), source=VoteSource.LABEL
+    )
+    series = core_reviews_per_week(team=team, window=WINDOW)
+    assert series.reviews == [(W0, 1.0), (W1, 0.0), (W2, 0.0)]
