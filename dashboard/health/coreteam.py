@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 
 from dashboard.gerrit.models import Account, CoreMembership, Review, Team
 from dashboard.health.models import ActivityThresholds, Affiliation, DeclaredBandwidth
@@ -121,7 +121,7 @@ def _organisations(*, account_ids: list[int], today: date) -> dict[int, str | No
         account_id__in=account_ids,
     ).select_related("organisation")
     found: dict[int, str | None] = {}
-    for affiliation in current.order_by("account_id", "-start"):
+    for affiliation in current.order_by("account_id", F("start").desc(nulls_last=True)):
         if affiliation.account_id not in found:
             organisation = affiliation.organisation
             found[affiliation.account_id] = organisation.name if organisation else None

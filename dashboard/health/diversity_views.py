@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -161,7 +162,7 @@ def _person_response(
     account.stretches = list(  # type: ignore[attr-defined]
         Affiliation.objects.filter(account=account)
         .select_related("organisation", "edited_by")
-        .order_by("start", "pk")
+        .order_by(F("start").asc(nulls_first=True), "pk")
     )
     row = {"account": account, "stretches": stretches(account, today=timezone.now().date())}
     context = {"team": team, "row": row, "form": form, "error": error, **_editor(request)}

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def stretches(account):
     return [
         (a.organisation.name if a.organisation else None, a.start, a.end)
-        for a in Affiliation.objects.filter(account=account).order_by("start")
+        for a in Affiliation.objects.filter(account=account)
     ]
 
 

@@ -64,7 +64,7 @@ def run(tmp_path, document, *args: str) -> str:
 def stretches(account) -> list[tuple[str | None, date | None, date | None]]:
     return [
         (a.organisation.name if a.organisation else None, a.start, a.end)
-        for a in Affiliation.objects.filter(account=account).order_by("start")
+        for a in Affiliation.objects.filter(account=account)
     ]
 
 

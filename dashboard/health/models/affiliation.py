@@ -65,7 +65,8 @@ class Affiliation(models.Model):
     edited = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["account", "start"]
+        # An open start is the earliest; SQLite and PostgreSQL disagree on where NULLs sort.
+        ordering = ["account", models.F("start").asc(nulls_first=True), "pk"]
         indexes = [models.Index(fields=["account", "end"], name="affiliation_account_end")]
 
     def __str__(self) -> str:
