@@ -255,9 +255,21 @@ def _legend(series: Sequence[Series]) -> tuple[tuple[str, int, str], ...]:
 
 
 def _empty(title: str, kind: str, y_label: str, series: Sequence[Series]) -> Chart:
+    return _chart(
+        title=title, series=series, kind=kind, y_label=y_label, x_ticks=(), y_ticks=(), empty=True
+    )
+
+
+def _chart(
+    *, title: str, series: Sequence[Series], kind: str, y_label: str, **drawn: object
+) -> Chart:
+    """A drawn chart: the frame, legend, summary and data table every kind shares."""
+    percent = bool(drawn.pop("percent", False))
+    empty = bool(drawn.pop("empty", False))
+    header, rows = ((), ()) if empty else _table(series, percent)
     return Chart(
         title=title,
-        summary=f"{title}: no data yet.",
+        summary=f"{title}: no data yet." if empty else _summary(title, series, percent),
         kind=kind,
         y_label=y_label,
         width=WIDTH,
@@ -266,9 +278,10 @@ def _empty(title: str, kind: str, y_label: str, series: Sequence[Series]) -> Cha
         plot_top=MARGIN_TOP,
         plot_right=MARGIN_LEFT + PLOT_WIDTH,
         plot_bottom=MARGIN_TOP + PLOT_HEIGHT,
-        x_ticks=(),
-        y_ticks=(),
         legend=_legend(series),
+        table_header=header,
+        table_rows=rows,
+        **drawn,  # type: ignore[arg-type]
     )
 
 
@@ -306,25 +319,16 @@ def line_chart(
                 dots=dots if len(dots) <= 60 else (),
             )
         )
-    header, rows = _table(series, percent)
-    return Chart(
+    return _chart(
         title=title,
-        summary=_summary(title, series, percent),
+        series=series,
         kind="line",
         y_label=y_label,
-        width=WIDTH,
-        height=HEIGHT,
-        plot_left=MARGIN_LEFT,
-        plot_top=MARGIN_TOP,
-        plot_right=MARGIN_LEFT + PLOT_WIDTH,
-        plot_bottom=MARGIN_TOP + PLOT_HEIGHT,
+        percent=percent,
         x_ticks=x_axis,
         y_ticks=y_axis,
         lines=tuple(lines),
         reference_lines=tuple(ReferenceLine(frame.y(v), label) for v, label in reference_lines),
-        legend=_legend(series),
-        table_header=header,
-        table_rows=rows,
     )
 
 
@@ -382,22 +386,12 @@ def bar_chart(
         for i, d in enumerate(days)
         if i % stride == 0
     )
-    header, rows = _table(series, False)
-    return Chart(
+    return _chart(
         title=title,
-        summary=_summary(title, series, False),
+        series=series,
         kind="bar",
         y_label=y_label,
-        width=WIDTH,
-        height=HEIGHT,
-        plot_left=MARGIN_LEFT,
-        plot_top=MARGIN_TOP,
-        plot_right=MARGIN_LEFT + PLOT_WIDTH,
-        plot_bottom=MARGIN_TOP + PLOT_HEIGHT,
         x_ticks=x_axis,
         y_ticks=y_axis,
         bars=tuple(bars),
-        legend=_legend(series),
-        table_header=header,
-        table_rows=rows,
     )
