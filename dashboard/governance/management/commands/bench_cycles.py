@@ -9,8 +9,6 @@ template; no network); queries are counted with ``CaptureQueriesContext``.
 
 from __future__ import annotations
 
-import statistics
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -19,12 +17,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.test import Client
 from django.test.utils import (
-    CaptureQueriesContext,
     setup_test_environment,
     teardown_test_environment,
 )
 from django.urls import reverse
 
+from dashboard.core.benchmarks import measure_page
 from dashboard.core.roles import PTL, ensure_role_groups
 from dashboard.gerrit.models import GerritServer, Team
 from dashboard.governance.demo import seed_demo_cycles
@@ -91,17 +89,9 @@ class Command(BaseCommand):
             client = Client()
             if user:
                 client.force_login(user)
-            client.get(path)  # warm-up
-            samples = []
-            for _ in range(runs):
-                started = time.perf_counter()
-                with CaptureQueriesContext(connection) as queries:
-                    response = client.get(path)
-                samples.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200, (path, response.status_code)
-            cuts = statistics.quantiles(samples, n=20, method="inclusive")
+            timing = measure_page(client, path, runs=runs, warm_ups=1)
+            size = len(client.get(path).content)
             self.stdout.write(
-                f"{label:24} p50 {cuts[9]:6.1f} ms  p95 {cuts[18]:6.1f} ms  "
-                f"max {max(samples):6.1f} ms  {len(queries.captured_queries)} queries  "
-                f"{len(response.content) // 1024} KiB"
+                f"{label:24} p50 {timing.p50_ms:6.1f} ms  p95 {timing.p95_ms:6.1f} ms  "
+                f"max {timing.max_ms:6.1f} ms  {timing.queries} queries  {size // 1024} KiB"
             )

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -26,11 +25,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dashboard.core.benchmarks import WARM_UPS, measure_page
 from dashboard.gerrit.management.commands.bench_sync import _scratch_database
 from dashboard.gerrit.models import GerritServer, Team
 from dashboard.governance.models import (
@@ -46,7 +44,6 @@ from dashboard.governance.specs_import import import_specs
 from dashboard.governance.specs_tree import SERIES
 
 DEFAULT_TREE = Path(settings.BASE_DIR).parent / "shared" / "data" / "specs" / "glance-specs"
-WARM_UPS = 2
 BENCH_TEAM = "bench-specs"
 STATES = (
     [SpecState.APPROVED] * 5
@@ -130,7 +127,11 @@ def measure_specs(*, path: str, specs: int, runs: int) -> dict[str, Any]:
     }
     client = Client(HTTP_HOST="localhost")
     report["pages"] = {
-        name: _measure_page(client, url, runs, htmx="htmx" in name) for name, url in pages.items()
+        name: {"url": url}
+        | measure_page(
+            client, url, runs=runs, headers={"HX-Request": "true"} if "htmx" in name else None
+        ).report("p50_ms", "p95_ms", "queries", "queries_constant")
+        for name, url in pages.items()
     }
     return report
 
@@ -177,29 +178,6 @@ def _generate(team: Team, count: int) -> None:
         for spec in Spec.objects.filter(team=team).only("pk", "approved_on")
     ]
     SpecStateChange.objects.bulk_create(steps, batch_size=500)
-
-
-def _measure_page(client: Client, url: str, runs: int, *, htmx: bool) -> dict[str, Any]:
-    times, queries = [], set()
-    headers = {"HX-Request": "true"} if htmx else {}
-    for run in range(WARM_UPS + runs):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url, headers=headers)
-            elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            raise CommandError(f"GET {url} answered {response.status_code}")
-        if run >= WARM_UPS:
-            times.append(elapsed)
-            queries.add(len(captured.captured_queries))
-    cuts = statistics.quantiles(times, n=20, method="inclusive")
-    return {
-        "url": url,
-        "p50_ms": round(cuts[9], 1),
-        "p95_ms": round(cuts[18], 1),
-        "queries": max(queries),
-        "queries_constant": len(queries) == 1,
-    }
 
 
 def _table(report: dict[str, Any]) -> str:

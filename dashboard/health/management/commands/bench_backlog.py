@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 from datetime import UTC, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.core.benchmarks import measure_page
 from dashboard.gerrit.models import Change, Team
 from dashboard.health.snapshots import figures_on
 
@@ -34,8 +32,8 @@ class Command(BaseCommand):
         team = Team.objects.filter(name=options["team"]).first()
         if team is None:
             raise CommandError(f"No team named {options['team']!r}")
-        if options["runs"] < 1 or options["rebuild_days"] < 1:
-            raise CommandError("--runs and --rebuild-days must be positive")
+        if options["runs"] < 2 or options["rebuild_days"] < 1:
+            raise CommandError("--runs must be at least 2 and --rebuild-days positive")
         open_count = Change.objects.in_team(team).open().count()
         self.stdout.write(
             f"{team.name}: {Change.objects.in_team(team).count()} changes, {open_count} open"
@@ -43,18 +41,10 @@ class Command(BaseCommand):
         client = Client(SERVER_NAME="localhost")
         for name in ("open-reviews", "trends", "stale"):
             url = reverse(f"health:{name}", args=[team.name])
-            times, queries = [], 0
-            for _ in range(options["runs"]):
-                with CaptureQueriesContext(connection) as captured:
-                    start = time.perf_counter()
-                    response = client.get(url)
-                    times.append((time.perf_counter() - start) * 1000)
-                if response.status_code != 200:
-                    raise CommandError(f"{url} answered {response.status_code}")
-                queries = len(captured)
+            timing = measure_page(client, url, runs=options["runs"])
             self.stdout.write(
-                f"  {url:<34} p50 {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms"
-                f"   {queries} queries"
+                f"  {url:<34} p50 {timing.p50_ms:7.1f} ms   p95 {timing.p95_ms:7.1f} ms"
+                f"   max {timing.max_ms:7.1f} ms   {timing.queries} queries"
             )
         today = timezone.now().astimezone(UTC).date()
         start = time.perf_counter()

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.core.benchmarks import measure
 from dashboard.gerrit.models import Change, Team, Vote
 from dashboard.health.diversity import team_diversity
 
@@ -32,7 +29,7 @@ class Command(BaseCommand):
         team = Team.objects.filter(name=options["team"]).first()
         if team is None:
             raise CommandError(f"No team called {options['team']!r}.")
-        runs = max(1, options["runs"])
+        runs = max(2, options["runs"])
         changes = Change.objects.in_team(team).count()
         votes = Vote.objects.filter(repository__team=team, label="Code-Review").count()
         self.stdout.write(f"{team.name}: {changes} changes, {votes} Code-Review vote events")
@@ -44,15 +41,8 @@ class Command(BaseCommand):
         self._report("page", runs, lambda: client.get(url))
 
     def _report(self, label: str, runs: int, call: Any) -> None:
-        times = []
-        for _ in range(runs):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                call()
-                times.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        timing = measure(call, runs=runs)
         self.stdout.write(
-            f"{label}: p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, "
-            f"max {times[-1]:.0f} ms, {len(queries)} SQL queries ({runs} runs)"
+            f"{label}: p50 {timing.p50_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, "
+            f"max {timing.max_ms:.0f} ms, {timing.queries} SQL queries ({runs} runs)"
         )

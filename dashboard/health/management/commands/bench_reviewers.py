@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -30,13 +29,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.db.models import Min
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.core.benchmarks import P95_METHOD, WARM_UPS, measure
 from dashboard.gerrit.bulkload import load_history
 from dashboard.gerrit.management.commands.bench_sync import BENCH_TEAM, _scratch_database
 from dashboard.gerrit.models import CoreMembership, Vote
@@ -46,7 +44,6 @@ from dashboard.health.reviewers import reviewer_activity
 from dashboard.health.window import last_days
 
 BUDGET_P95_MS = 300.0
-WARM_UPS = 2
 WINDOW_DAYS = 180
 GERRIT_URL = "http://gerrit.bench.invalid"  # never contacted: the history loads in-process
 
@@ -110,7 +107,7 @@ def measure_reviewers(*, changes: int, runs: int, seed: int) -> dict[str, Any]:
         CoreMembership.objects.filter(team=team).update(joined=first_vote)
     window = last_days(WINDOW_DAYS, now=timezone.now())
     in_window = Vote.objects.between(window.start, window.end).count()
-    selector = _measure(lambda: reviewer_activity(team=team, window=window), runs)
+    selector = measure(lambda: reviewer_activity(team=team, window=window), runs=runs).report()
     url = reverse("health:reviewers", args=[team.name]) + f"?days={WINDOW_DAYS}"
     client = Client(HTTP_HOST="localhost")
 
@@ -130,40 +127,13 @@ def measure_reviewers(*, changes: int, runs: int, seed: int) -> dict[str, Any]:
         "load_seconds": round(load_seconds, 1),
         "runs": runs,
         "warm_ups": WARM_UPS,
-        "p95_method": 'statistics.quantiles(n=20, method="inclusive")[18]',
+        "p95_method": P95_METHOD,
         "selector": selector,
-        "page": _measure(page, runs),
+        "page": measure(page, runs=runs).report(),
         "load_average": [round(load, 2) for load in os.getloadavg()],
         "cpus": os.cpu_count(),
         "budget_p95_ms": BUDGET_P95_MS,
         "budget_met": selector["p95_ms"] <= BUDGET_P95_MS,
-    }
-
-
-def _measure(call: Any, runs: int) -> dict[str, Any]:
-    """Wall-clock and CPU time of ``call`` (SQLite runs in this process, so its CPU time is
-    the query's own cost even when other processes crowd the machine)."""
-    times, cpu_times, queries = [], [], set()
-    for run in range(WARM_UPS + runs):
-        with CaptureQueriesContext(connection) as captured:
-            started, cpu_started = time.perf_counter(), time.process_time()
-            call()
-            elapsed = (time.perf_counter() - started) * 1000
-            cpu = (time.process_time() - cpu_started) * 1000
-        if run >= WARM_UPS:
-            times.append(elapsed)
-            cpu_times.append(cpu)
-            queries.add(len(captured.captured_queries))
-    cuts = statistics.quantiles(times, n=20, method="inclusive")
-    cpu_cuts = statistics.quantiles(cpu_times, n=20, method="inclusive")
-    return {
-        "p50_ms": round(cuts[9], 1),
-        "p95_ms": round(cuts[18], 1),
-        "max_ms": round(max(times), 1),
-        "cpu_p50_ms": round(cpu_cuts[9], 1),
-        "cpu_p95_ms": round(cpu_cuts[18], 1),
-        "queries": max(queries),
-        "queries_constant": len(queries) == 1,
     }
 
 

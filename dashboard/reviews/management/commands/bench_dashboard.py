@@ -28,12 +28,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.db.models import Count, Q
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dashboard.core.benchmarks import P95_METHOD, WARM_UPS, measure_page
 from dashboard.core.roles import CORE
 from dashboard.gerrit.bulkload import load_history
 from dashboard.gerrit.management.commands.bench_sync import BENCH_TEAM, _scratch_database
@@ -48,7 +47,7 @@ from dashboard.reviews.models import GerritIdentity
 from dashboard.reviews.query import combine
 
 BUDGET_P95_MS = 150.0
-WARM_UPS = 2
+PAGE_FIGURES = ("p50_ms", "p95_ms", "max_ms", "queries", "queries_constant")
 DASHBOARD_SLUG = "bench"
 # Never contacted: the history is loaded in-process.
 GERRIT_URL = "http://gerrit.bench.invalid"
@@ -123,7 +122,7 @@ def measure_dashboard(*, changes: int, runs: int, seed: int) -> dict[str, Any]:
         client = Client(HTTP_HOST="localhost")
         if kind == "core":
             client.force_login(core)
-        visitors[kind] = _measure_page(client, url, runs)
+        visitors[kind] = measure_page(client, url, runs=runs).report(*PAGE_FIGURES)
     p95s = [figures["p95_ms"] for figures in visitors.values()]
     return {
         "changes": stored,
@@ -131,7 +130,7 @@ def measure_dashboard(*, changes: int, runs: int, seed: int) -> dict[str, Any]:
         "load_seconds": round(load_seconds, 1),
         "runs": runs,
         "warm_ups": WARM_UPS,
-        "p95_method": 'statistics.quantiles(n=20, method="inclusive")[18]',
+        "p95_method": P95_METHOD,
         "visitors": visitors,
         "section_ms": _section_times(team, core),
         "budget_p95_ms": BUDGET_P95_MS,
@@ -174,28 +173,6 @@ def _create_core_user(team: Team) -> Any:
     user.groups.set([Group.objects.get_or_create(name=CORE)[0]])
     GerritIdentity.objects.create(user=user, account=account)
     return user
-
-
-def _measure_page(client: Client, url: str, runs: int) -> dict[str, Any]:
-    times, queries = [], set()
-    for run in range(WARM_UPS + runs):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            raise CommandError(f"GET {url} answered {response.status_code}")
-        if run >= WARM_UPS:
-            times.append(elapsed)
-            queries.add(len(captured.captured_queries))
-    cuts = statistics.quantiles(times, n=20, method="inclusive")
-    return {
-        "p50_ms": round(cuts[9], 1),
-        "p95_ms": round(cuts[18], 1),
-        "max_ms": round(max(times), 1),
-        "queries": max(queries),
-        "queries_constant": len(queries) == 1,
-    }
 
 
 def _section_times(team: Team, core: Any, repeats: int = 5) -> dict[str, dict[str, float]]:
