@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "dashboard.governance",
     "dashboard.reviews",
     "dashboard.health",
+    "dashboard.reports",
     "dashboard.demo",
 ]
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("dashboard.governance.urls")),
     path("", include("dashboard.reviews.urls")),
     path("", include("dashboard.health.urls")),
+    path("", include("dashboard.reports.urls")),
 ]

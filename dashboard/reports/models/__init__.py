@@ -1,0 +1,9 @@
+"""What the PTL writes and sends: weekly priority emails, focus rules, cycle reports.
+
+One module per subject; this package only re-exports them so that Django (and callers)
+find every model as ``dashboard.reports.models.X``.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
