@@ -17,12 +17,20 @@ from dashboard.governance.models.priorities import (
     PriorityStatus,
 )
 from dashboard.governance.models.specs import Spec, SpecKind, SpecState, SpecStateChange
+from dashboard.governance.models.weekly import (
+    ItemKind,
+    WeeklyDelegate,
+    WeeklyEdit,
+    WeeklyItem,
+    WeeklyList,
+)
 
 __all__ = [
     "Cycle",
     "CycleEvent",
     "CycleStatus",
     "EventKind",
+    "ItemKind",
     "Leader",
     "LeaderRole",
     "FFEDecision",
@@ -35,4 +43,8 @@ __all__ = [
     "SpecKind",
     "SpecState",
     "SpecStateChange",
+    "WeeklyDelegate",
+    "WeeklyEdit",
+    "WeeklyItem",
+    "WeeklyList",
 ]
