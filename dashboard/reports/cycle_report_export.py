@@ -61,6 +61,11 @@ def _day(value: object) -> str:
     return f"{value:%Y-%m-%d}" if value else "date unknown"
 
 
+def _count(n: float, word: str) -> str:
+    """``n word`` with the word in the plural unless ``n`` is 1 ("1 review", "2 reviews")."""
+    return f"{n:g} {word}" + ("" if n == 1 else "s")
+
+
 def _user_text(text: str) -> list[Block]:
     """The PTL's words: paragraphs split on blank lines; lines starting "- " or "* " are
     bullets, kept as such so that wrapping does not merge them."""
@@ -210,7 +215,10 @@ def document(report: CycleReport) -> list[Block]:
             _or_none(
                 Bullets(
                     tuple(
-                        (f"{m.name}: {m.weeks} of {core.weeks} weeks, {m.reviews} reviews",)
+                        (
+                            f"{m.name}: {m.weeks} of {core.weeks} weeks, "
+                            + _count(m.reviews, "review"),
+                        )
                         for m in members
                     )
                 )
@@ -281,7 +289,7 @@ def document(report: CycleReport) -> list[Block]:
 
     days = report.review_days
     out.append(Heading(2, "Review days"))
-    out.append(Para((f"Median weekday of the cycle: {days.median_weekday:g} reviews.",)))
+    out.append(Para((f"Median weekday of the cycle: {_count(days.median_weekday, 'review')}.",)))
     out.append(
         _or_none(
             Bullets(
@@ -289,7 +297,7 @@ def document(report: CycleReport) -> list[Block]:
                     (
                         f"{d.title} ({_day(d.start)}"
                         + (f" to {_day(d.end)}" if d.end != d.start else "")
-                        + f"): {d.reviews} reviews, {d.per_day:.1f} a day, "
+                        + f"): {_count(d.reviews, 'review')}, {d.per_day:.1f} a day, "
                         + (f"{d.ratio:.1f} times the median weekday" if d.ratio else "no median")
                         + ".",
                     )
