@@ -453,9 +453,9 @@ def to_text(report: CycleReport, *, base_url: str = "") -> str:
     lines: list[str] = []
     for block in document(report):
         if isinstance(block, Heading):
-            text = block.text if block.level < 3 else block.text
+            # Titles and sections are underlined; subsections stand on their own line.
             rule = {1: "=", 2: "-"}.get(block.level)
-            lines += [text] + ([rule * min(len(text), WIDTH)] if rule else []) + [""]
+            lines += [block.text] + ([rule * min(len(block.text), WIDTH)] if rule else []) + [""]
         elif isinstance(block, Para):
             words, urls = _text_inline(block.parts, base_url)
             lines += textwrap.wrap(words, WIDTH, break_on_hyphens=False)

@@ -230,3 +230,21 @@ def test_nav_report_link_opens_the_latest_ended_cycle(client: Client, data: Repo
 def test_cycle_page_links_to_its_report(client: Client, data: ReportData) -> None:
     response = client.get(reverse("governance:cycle", args=[data.team.name, data.cycle.name]))
     assert page_url(data) in response.content.decode()
+
+
+def test_saved_versions_are_listed_with_their_text(client: Client, data: ReportData) -> None:
+    for version, words in enumerate(("First draft words", "Second draft words")):
+        save_narrative(
+            team=data.team,
+            cycle=data.cycle,
+            actor=None,
+            actor_name="Petra",
+            expected_version=version,
+            highlights=words,
+            problems="",
+            advice="",
+        )
+    text = client.get(page_url(data)).content.decode()
+    assert "Saved versions (2)" in text
+    assert "First draft words" in text  # the older version's text is still readable
+    assert text.index("Version 2:") < text.index("Version 1:")
