@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dashboard.reports.cycle_report import METHODS, CycleReport, Link, SpecItem
+from dashboard.reports.cycle_report_tree import METHODS, CycleReport, Link, SpecItem
 from dashboard.reports.narratives import SECTIONS
 
 WIDTH = 72

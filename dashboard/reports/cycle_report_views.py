@@ -24,8 +24,9 @@ from dashboard.core.roles import PTL, role_required
 from dashboard.gerrit.models import Team
 from dashboard.governance.models import Cycle
 from dashboard.reports import narratives
-from dashboard.reports.cycle_report import METHODS, ReportUnavailable, cycle_report
+from dashboard.reports.cycle_report import ReportUnavailable, cycle_report
 from dashboard.reports.cycle_report_export import FORMATS, export, filename
+from dashboard.reports.cycle_report_tree import METHODS
 
 TEMPLATE = "reports/cycle_report.html"
 
