@@ -1,6 +1,20 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dashboard.reports import email_views
 
 app_name = "reports"
 urlpatterns: list = []
+
+# The priority email (weeks are meeting dates, YYYY-MM-DD; a bad one is a 404 with a message).
+_email = "teams/<slug:team>/weekly/<str:week>/email/"
+urlpatterns += [
+    path(_email, email_views.weekly_email, name="weekly-email"),
+    path(f"{_email}eml/", email_views.weekly_email_eml, name="weekly-email-eml"),
+    path(f"{_email}send/", email_views.weekly_email_send, name="weekly-email-send"),
+    path(f"{_email}settings/", email_views.email_settings, name="email-settings"),
+    path("teams/<slug:team>/emails/", email_views.sent_emails, name="emails"),
+    path("teams/<slug:team>/emails/<int:pk>/", email_views.sent_email, name="email"),
+    path("teams/<slug:team>/emails/<int:pk>/eml/", email_views.sent_email_eml, name="email-eml"),
+]

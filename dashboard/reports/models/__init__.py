@@ -6,4 +6,6 @@ find every model as ``dashboard.reports.models.X``.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from dashboard.reports.models.emails import SentEmail, TeamEmailSettings
+
+__all__: list[str] = ["SentEmail", "TeamEmailSettings"]
