@@ -34,6 +34,7 @@ from dashboard.governance.weekly_selectors import ItemStatus, weekly_status
 from dashboard.reports.models import SentEmail, TeamEmailSettings
 
 WIDTH = 72
+TILLER = "Tiller"  # the sender's name when no person sends (the command, the demo)
 _URL = re.compile(r"^<?https?://", re.IGNORECASE)
 
 
@@ -93,6 +94,13 @@ class PriorityEmail:
     @property
     def empty(self) -> bool:
         return not self.items
+
+    @property
+    def signature(self) -> str:
+        """Who sent it, for the footer ("Sent by Tiller." when a command sent it)."""
+        if self.sender_name == TILLER:
+            return "Sent by Tiller."
+        return f"Sent by {self.sender_name} with Tiller."
 
     def message(
         self, *, message_id: str | None = None, sent_at: datetime | None = None
@@ -218,7 +226,7 @@ def render_text(email: PriorityEmail) -> str:
         "-- ",
         "This list in Tiller:",
         email.permalink,
-        f"Sent by {email.sender_name} with Tiller.",
+        email.signature,
     ]
     return "\n".join(lines) + "\n"
 
@@ -267,7 +275,7 @@ def build_priority_email(
 def sender_name_of(user: AbstractBaseUser | None) -> str:
     """The name the footer gives: the user's full name, else username; "Tiller" if none."""
     if user is None or not user.is_authenticated:
-        return "Tiller"
+        return TILLER
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
     return (full or str(user.get_username()))[:150]
 

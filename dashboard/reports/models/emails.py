@@ -9,9 +9,14 @@ changed or was deleted.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from dashboard.gerrit.models import Team
 
 
 class TeamEmailSettings(models.Model):
@@ -37,10 +42,13 @@ class TeamEmailSettings(models.Model):
         return f"{self.team_id} mails {self.list_address or 'nobody yet'}"
 
     @classmethod
-    def for_team(cls, team: object) -> TeamEmailSettings:
+    def for_team(cls, team: Team) -> TeamEmailSettings:
         """The team's row, or unsaved defaults when the PTL has not set any (one query)."""
         found = cls.objects.filter(team=team).first()
-        return found if found is not None else cls(team=team)
+        if found is None:
+            return cls(team=team)
+        found.team = team  # the caller's, already loaded: ``tag`` needs no second query
+        return found
 
     @property
     def tag(self) -> str:

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from dashboard.gerrit.models import Team
 from dashboard.governance.models import WeeklyList
 from dashboard.reports.emails import (
+    TILLER,
     NothingToSend,
     SendFailed,
     StaleEmail,
@@ -29,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--week", required=True, help="the meeting date, YYYY-MM-DD")
         parser.add_argument("--send", action="store_true", help="send it and archive it")
         parser.add_argument(
+            "--sender", default=TILLER, help="the name the footer gives (default: Tiller)"
+        )
+        parser.add_argument(
             "--to", action="append", help="recipient instead of the list address (repeatable)"
         )
 
@@ -45,7 +49,7 @@ class Command(BaseCommand):
         if weekly_list is None:
             raise CommandError(f"{team.name} has no weekly list for the meeting of {week}.")
         to = tuple(options["to"]) if options["to"] else None
-        email = build_priority_email(weekly_list=weekly_list, sender_name="Tiller", to=to)
+        email = build_priority_email(weekly_list=weekly_list, sender_name=options["sender"], to=to)
         if not options["send"]:
             self.stdout.write(f"Subject: {email.subject}\n\n{email.text}", ending="")
             return
