@@ -58,7 +58,8 @@ def test_the_preview_shows_the_text_in_pre_and_the_html_alternative(client, list
     page = response.content.decode()
     assert "[glance] Review priorities for the week of 2017-04-17" in page
     assert '<pre id="email-text"' in page and "1. Review the import changes" in page
-    assert "srcdoc=" in page and "Copy to clipboard" in page and "js/copy.js" in page
+    assert 'srcdoc="&lt;!doctype html&gt;' in page  # the whole document, escaped, in the frame
+    assert "Copy to clipboard" in page and "js/copy.js" in page
     assert "Send…" not in page  # anonymous readers cannot send
     assert "Where Glance" not in page  # nor edit the settings
 
