@@ -362,3 +362,15 @@ def update_email_settings(
         },
     )
     return row
+
+
+DEMO_LIST_ADDRESS = "openstack-dev@lists.openstack.org"
+
+
+def seed_demo_email_settings(team: Team) -> TeamEmailSettings:
+    """The demo team mails the OpenStack list, as glance did (the demo's mailer is the
+    console, so "Send" prints the email instead of mailing anyone). Keeps a PTL's edit."""
+    row, _ = TeamEmailSettings.objects.get_or_create(
+        team=team, defaults={"list_address": DEMO_LIST_ADDRESS, "updated_by_name": TILLER}
+    )
+    return row
