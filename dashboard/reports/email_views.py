@@ -38,6 +38,8 @@ from dashboard.reports.emails import (
 from dashboard.reports.models import SentEmail, TeamEmailSettings
 
 EMAILS_PER_PAGE = 25
+# Why a send did not happen, as HTTP: the user's request, a stale preview, the mail server.
+_REFUSED_STATUS = {NothingToSend: 400, StaleEmail: 409, SendFailed: 502}
 
 
 class EmailSettingsForm(forms.Form):
@@ -132,12 +134,14 @@ def weekly_email_send(request: HtmxHttpRequest, team: str, week: str) -> HttpRes
                 expected_version=form.cleaned_data["version"],
             )
         except (NothingToSend, StaleEmail, SendFailed) as error:
-            problem, status = str(error), 409 if isinstance(error, StaleEmail) else 502
-            status = 400 if isinstance(error, NothingToSend) else status
+            problem, status = str(error), _REFUSED_STATUS[type(error)]
             form = SendForm(initial={"version": weekly_list.version})
         else:
             messages.success(request, f"Sent to {', '.join(sent.to)} and archived.")
             return redirect("reports:email", team_obj.name, sent.pk)
+    elif request.method == "POST":
+        problem, status = "The confirmation was incomplete; nothing was sent. Confirm again.", 400
+        form = SendForm(initial={"version": weekly_list.version})
     context = {"team": team_obj, "weekly_list": weekly_list, "email": email, "form": form}
     return render(request, "reports/email_send.html", context | {"problem": problem}, status=status)
 

@@ -222,3 +222,11 @@ def test_a_sent_email_keeps_its_permalink_after_its_list_is_deleted(client, team
 def test_another_teams_email_is_not_found_under_this_team(client, team):
     sent = SentEmailFactory()
     assert client.get(_url("email", sent.pk)).status_code == 404
+
+
+def test_a_send_without_the_confirmed_version_is_refused_with_a_message(client, listed):
+    client.force_login(_user("petra", PTL))
+    response = client.post(_url("weekly-email-send", WEEK), {"version": "x"})
+    assert response.status_code == 400
+    assert "nothing was sent" in response.content.decode()
+    assert mail.outbox == []
