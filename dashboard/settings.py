@@ -174,6 +174,9 @@ X_FRAME_OPTIONS = "DENY"
 # E-mail: Django 6.1 mailers. SMTP when SMTP_HOST is set, the console otherwise (the demo).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tiller@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where Tiller is served, for absolute links in emails (a mailed permalink must work
+# outside the browser session that sent it). No trailing slash.
+TILLER_BASE_URL = os.environ.get("TILLER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 if os.environ.get("SMTP_HOST"):
     MAILERS = {
         "default": {

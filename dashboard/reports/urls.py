@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from dashboard.reports import cycle_report_views
+from dashboard.reports import cycle_report_views, email_views
 
 app_name = "reports"
 # Cycle names may hold dots ("2026.2"), hence <str:cycle>, as in governance's URLs.
@@ -18,4 +18,16 @@ urlpatterns = [
         cycle_report_views.cycle_report_download,
         name="cycle-report-download",
     ),
+]
+
+# The priority email (weeks are meeting dates, YYYY-MM-DD; a bad one is a 404 with a message).
+_email = "teams/<slug:team>/weekly/<str:week>/email/"
+urlpatterns += [
+    path(_email, email_views.weekly_email, name="weekly-email"),
+    path(f"{_email}eml/", email_views.weekly_email_eml, name="weekly-email-eml"),
+    path(f"{_email}send/", email_views.weekly_email_send, name="weekly-email-send"),
+    path(f"{_email}settings/", email_views.email_settings, name="email-settings"),
+    path("teams/<slug:team>/emails/", email_views.sent_emails, name="emails"),
+    path("teams/<slug:team>/emails/<int:pk>/", email_views.sent_email, name="email"),
+    path("teams/<slug:team>/emails/<int:pk>/eml/", email_views.sent_email_eml, name="email-eml"),
 ]

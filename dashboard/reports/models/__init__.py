@@ -7,5 +7,11 @@ find every model as ``dashboard.reports.models.X``.
 from __future__ import annotations
 
 from dashboard.reports.models.cycle_report import ReportNarrative, ReportNarrativeVersion
+from dashboard.reports.models.emails import SentEmail, TeamEmailSettings
 
-__all__: list[str] = ["ReportNarrative", "ReportNarrativeVersion"]
+__all__: list[str] = [
+    "ReportNarrative",
+    "ReportNarrativeVersion",
+    "SentEmail",
+    "TeamEmailSettings",
+]
