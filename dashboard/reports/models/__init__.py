@@ -6,4 +6,9 @@ find every model as ``dashboard.reports.models.X``.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from dashboard.reports.models.focus import DEFAULT_EXCEPTIONS, FocusRule
+
+__all__: list[str] = [
+    "DEFAULT_EXCEPTIONS",
+    "FocusRule",
+]

@@ -1,0 +1,479 @@
+"""Focus rules: writing them (services) and checking whether they hold (selectors).
+
+A rule holds when every change of the team merged in its window was allowed: a *priority
+item* (the rule's priority's change numbers, changes in its topics or in its specs'
+implementation topics), an item of a weekly priorities list in force during the window
+(changes, topics, and specs' implementation topics), or matched by the rule's exception
+query. Anything else that merged breaks it.
+
+The window runs from ``since`` to the first of: ``until``, the day the priority was
+marked done, today. A weekly list counts from its meeting date to the next one, so the
+list in force on ``since`` (met before it) counts as well as every list met in the window.
+
+Checks are computed, never stored, in a fixed number of queries for any number of rules
+and changes: the rules' priorities and specs, the weekly items, the search context, and
+ONE query over the merged changes, which carries each exception query's answer as a
+boolean column; everything else is set arithmetic in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from dashboard.gerrit.models import Change, ChangeStatus, Team
+from dashboard.governance.models import (
+    Cycle,
+    ItemKind,
+    Priority,
+    PriorityStatus,
+    WeeklyItem,
+    WeeklyList,
+)
+from dashboard.reports.models import FocusRule
+from dashboard.reviews.evaluate import SearchContext, to_q
+from dashboard.reviews.query import QueryError, parse
+
+# Why a merged change was allowed, in the order they are tried (a change that is both a
+# priority item and on a weekly list counts once, as a priority item).
+PRIORITY, WEEKLY, EXCEPTION = "priority", "weekly", "exception"
+REASON_WORDS = {PRIORITY: "priority items", WEEKLY: "on a weekly list", EXCEPTION: "exceptions"}
+
+
+class StaleFocusRule(Exception):
+    """The rule changed since the client read it; ``current`` is the rule as it is now."""
+
+    def __init__(self, current: FocusRule) -> None:
+        self.current = current
+        super().__init__(
+            "Someone else changed this rule while you were editing it; nothing was saved. "
+            "Here is the rule as it is now."
+        )
+
+
+class InvalidFocusRule(ValueError):
+    """What the PTL typed cannot make a rule; ``field`` is the form field to blame."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- services ---------------------------------------------------------------------------
+
+
+def exception_problem(*, team: Team, text: str) -> str | None:
+    """Why ``text`` cannot be an exception query (the parser's or evaluator's message), or
+    None when it can. One query (the groups the evaluator knows)."""
+    if not text.strip():
+        return None
+    try:
+        to_q(parse(text), context=SearchContext.for_user(None, server=team.server))
+    except QueryError as error:
+        return str(error)
+    return None
+
+
+def _actor_name(actor: AbstractBaseUser | None) -> str:
+    if actor is None:
+        return "Tiller"
+    full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
+    return (full or str(actor.get_username()))[:150]
+
+
+def _actor(actor: AbstractBaseUser | None) -> Any:
+    return actor if actor is not None and actor.pk else None
+
+
+def _validate(
+    *, team: Team, cycle: Cycle, since: date, until: date | None, priority: Priority | None,
+    exceptions: str,
+) -> None:  # fmt: skip
+    if until is not None and until < since:
+        raise InvalidFocusRule("The last day cannot come before the first day.", "until")
+    if priority is not None and (priority.team_id != team.pk or priority.cycle_id != cycle.pk):
+        raise InvalidFocusRule(
+            f"“{priority.title}” is not a {cycle} priority of {team}.", "priority"
+        )
+    problem = exception_problem(team=team, text=exceptions)
+    if problem is not None:
+        raise InvalidFocusRule(f"The exception query cannot be used: {problem}", "exceptions")
+
+
+@transaction.atomic
+def create_rule(
+    *,
+    team: Team,
+    cycle: Cycle,
+    statement: str,
+    since: date,
+    until: date | None = None,
+    priority: Priority | None = None,
+    exceptions: str,
+    actor: AbstractBaseUser | None,
+) -> FocusRule:
+    """Declare a rule; raises ``InvalidFocusRule`` (with the query parser's message for a
+    bad exception query), saving nothing."""
+    statement = statement.strip()
+    if not statement:
+        raise InvalidFocusRule("Say what the rule is, in words.", "statement")
+    exceptions = exceptions.strip()
+    _validate(
+        team=team, cycle=cycle, since=since, until=until, priority=priority, exceptions=exceptions
+    )
+    name = _actor_name(actor)
+    return FocusRule.objects.create(
+        team=team,
+        cycle=cycle,
+        statement=statement[:500],
+        since=since,
+        until=until,
+        priority=priority,
+        priority_title=priority.title if priority else "",
+        exceptions=exceptions,
+        created_by=_actor(actor),
+        created_by_name=name,
+        updated_by=_actor(actor),
+        updated_by_name=name,
+    )
+
+
+def _locked(rule: FocusRule, version: int) -> FocusRule:
+    # Locking the row serialises concurrent editors on PostgreSQL: the second waits, then
+    # sees the first one's version and is refused.
+    fresh = FocusRule.objects.select_for_update().select_related("priority").get(pk=rule.pk)
+    if version != fresh.version:
+        raise StaleFocusRule(fresh)
+    return fresh
+
+
+def _save(rule: FocusRule, actor: AbstractBaseUser | None, fields: list[str]) -> FocusRule:
+    rule.version += 1
+    rule.updated = timezone.now()
+    rule.updated_by = _actor(actor)
+    rule.updated_by_name = _actor_name(actor)
+    rule.save(update_fields=[*fields, "version", "updated", "updated_by", "updated_by_name"])
+    return rule
+
+
+@transaction.atomic
+def edit_rule(
+    *,
+    rule: FocusRule,
+    version: int,
+    statement: str,
+    since: date,
+    until: date | None,
+    priority: Priority | None,
+    exceptions: str,
+    actor: AbstractBaseUser | None,
+) -> FocusRule:
+    """Change every field of a rule read at ``version`` (raises ``StaleFocusRule`` when it
+    changed since, ``InvalidFocusRule`` for bad input)."""
+    fresh = _locked(rule, version)
+    statement, exceptions = statement.strip(), exceptions.strip()
+    if not statement:
+        raise InvalidFocusRule("Say what the rule is, in words.", "statement")
+    _validate(
+        team=fresh.team, cycle=fresh.cycle, since=since, until=until, priority=priority,
+        exceptions=exceptions,
+    )  # fmt: skip
+    fresh.statement, fresh.since, fresh.until = statement[:500], since, until
+    fresh.exceptions = exceptions
+    if priority is not None or fresh.priority_id is not None or not fresh.priority_title:
+        # Keep a deleted priority's name unless the PTL picks another one.
+        fresh.priority = priority
+        fresh.priority_title = priority.title if priority else ""
+    fields = ["statement", "since", "until", "exceptions", "priority", "priority_title"]
+    return _save(fresh, actor, fields)
+
+
+@transaction.atomic
+def lift_rule(
+    *, rule: FocusRule, version: int, today: date, actor: AbstractBaseUser | None
+) -> FocusRule:
+    """End the rule: its last day becomes ``today`` (or stays earlier if it already ended).
+    The rule stays on record with its outcome."""
+    fresh = _locked(rule, version)
+    if fresh.until is None or fresh.until > today:
+        fresh.until = max(today, fresh.since)
+    return _save(fresh, actor, ["until"])
+
+
+@transaction.atomic
+def delete_rule(*, rule: FocusRule, version: int) -> None:
+    """Remove a rule read at ``version`` (raises ``StaleFocusRule`` when it changed since)."""
+    _locked(rule, version).delete()
+
+
+# --- checks -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A merged change that the rule did not allow (``change`` has the row's fields)."""
+
+    change: Change
+
+    @property
+    def merged(self) -> date | None:
+        return self.change.closed.date() if self.change.closed else None
+
+
+@dataclass(frozen=True)
+class FocusCheck:
+    """Whether ``rule`` held over [``start``, ``end``] (inclusive dates).
+
+    ``violations`` are the changes that broke it, oldest merge first; ``allowed`` counts
+    what merged with leave, by reason (``priority``, ``weekly``, ``exception``).
+    ``ended`` says why the window closed before today: "lifted" (its last day passed),
+    "landed" (the priority is done) or "" (in force). ``problem`` is set when the stored
+    exception query no longer works: exceptions then allow nothing, and the page says so.
+    ``start`` after ``end`` means the rule has not started yet.
+    """
+
+    rule: FocusRule
+    start: date
+    end: date
+    violations: tuple[Violation, ...] = ()
+    allowed: dict[str, int] = field(default_factory=dict)
+    ended: str = ""
+    problem: str | None = None
+
+    @property
+    def holds(self) -> bool:
+        return not self.violations
+
+    @property
+    def started(self) -> bool:
+        return self.start <= self.end
+
+    @property
+    def allowed_total(self) -> int:
+        return sum(self.allowed.values())
+
+    @property
+    def allowed_words(self) -> list[tuple[str, int]]:
+        """(reason in words, count) for the reasons that allowed anything."""
+        return [(REASON_WORDS[key], n) for key, n in self.allowed.items() if n]
+
+    @property
+    def summary(self) -> str:
+        """The state in a few words: "holds since 2017-03-02", "broken by 3 changes"."""
+        if not self.started:
+            return f"starts on {self.start:%Y-%m-%d}"
+        if self.violations:
+            n = len(self.violations)
+            return f"broken by {n} change{'s' if n != 1 else ''}"
+        if self.ended:
+            return f"held from {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+        return f"holds since {self.start:%Y-%m-%d}"
+
+
+def _window(rule: FocusRule, today: date) -> tuple[date, date, str]:
+    end, ended = today, ""
+    if rule.until is not None and rule.until < end:
+        end, ended = rule.until, "lifted"
+    priority = rule.priority
+    if priority is not None and priority.status == PriorityStatus.DONE:
+        done = priority.status_date or today
+        if done <= end:
+            end, ended = done, "landed"
+    return rule.since, end, ended
+
+
+def _utc_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@dataclass
+class _Items:
+    numbers: set[int] = field(default_factory=set)
+    topics: set[str] = field(default_factory=set)
+
+    def allows(self, change: Change) -> bool:
+        return change.number in self.numbers or bool(change.topic and change.topic in self.topics)
+
+
+def _priority_items(rule: FocusRule) -> _Items:
+    items = _Items()
+    priority = rule.priority
+    if priority is None:
+        return items
+    items.numbers.update(int(n) for n in priority.change_numbers if str(n).isdigit())
+    items.topics.update(t for t in priority.topics if t)
+    for spec in priority.specs.all():  # prefetched
+        items.topics.update(spec.implementation_topics)
+    return items
+
+
+def _weekly_rows(team_id: int, start: date, end: date) -> list[tuple[date, WeeklyItem]]:
+    # The list in force on ``start`` was met on or before it: the newest such meeting.
+    in_force = (
+        WeeklyList.objects.filter(team_id=OuterRef("weekly_list__team_id"), week__lte=start)
+        .order_by("-week")
+        .values("week")[:1]
+    )
+    items = (
+        WeeklyItem.objects.filter(weekly_list__team_id=team_id, weekly_list__week__lte=end)
+        .filter(Q(weekly_list__week__gte=start) | Q(weekly_list__week=Subquery(in_force)))
+        .exclude(kind=ItemKind.TEXT)
+        .select_related("weekly_list", "spec")
+        .only("kind", "change_number", "topic", "weekly_list__week", "spec__slug",
+               "spec__blueprint_url")
+    )  # fmt: skip
+    return [(item.weekly_list.week, item) for item in items]
+
+
+def _weekly_items(rows: list[tuple[date, WeeklyItem]], start: date, end: date) -> _Items:
+    weeks = sorted({week for week, _ in rows})
+    first = max((w for w in weeks if w <= start), default=start)
+    items = _Items()
+    for week, item in rows:
+        if not first <= week <= end:
+            continue
+        if item.kind == ItemKind.CHANGE and item.change_number:
+            items.numbers.add(item.change_number)
+        elif item.kind == ItemKind.TOPIC and item.topic:
+            items.topics.add(item.topic)
+        elif item.kind == ItemKind.SPEC and item.spec is not None:
+            items.topics.update(item.spec.implementation_topics)
+    return items
+
+
+# What a violation row shows (its links: our change page and Gerrit's), nothing more.
+_CHANGE_FIELDS = (
+    "number", "subject", "topic", "closed", "status", "repository__name",
+    "repository__team__name", "owner__name", "owner__username", "server__url",
+)  # fmt: skip
+
+
+def _not_started(rule: FocusRule, window: tuple[date, date, str]) -> FocusCheck:
+    start, end, ended = window
+    return FocusCheck(rule, start, end, ended=ended)
+
+
+def _checks(*, team: Team, rules: Sequence[FocusRule], today: date) -> list[FocusCheck]:
+    windows = {rule.pk: _window(rule, today) for rule in rules}
+    started = [w for w in windows.values() if w[0] <= w[1]]
+    if not started:
+        return [_not_started(rule, windows[rule.pk]) for rule in rules]
+    first, last = min(w[0] for w in started), max(w[1] for w in started)
+    weekly = _weekly_rows(team.pk, first, last)
+
+    context = SearchContext.for_user(None, server=team.server)
+    flags: dict[str, str] = {}  # exception query text -> annotation name
+    problems: dict[str, str] = {}
+    annotations: dict[str, Any] = {}
+    for rule in rules:
+        text = rule.exceptions.strip()
+        if not text or text in flags or text in problems:
+            continue
+        try:
+            condition = to_q(parse(text), context=context)
+        except QueryError as error:
+            problems[text] = str(error)
+            continue
+        flags[text] = f"focus_exception_{len(flags)}"
+        annotations[flags[text]] = ExpressionWrapper(condition, output_field=BooleanField())
+
+    merged = list(
+        Change.objects.filter(
+            repository__team=team,
+            server_id=team.server_id,
+            status=ChangeStatus.MERGED,
+            closed__gte=_utc_start(first),
+            closed__lt=_utc_start(last + timedelta(days=1)),
+        )
+        .select_related("repository__team", "owner", "server")
+        .only(*_CHANGE_FIELDS)
+        .annotate(**annotations)
+        .order_by("closed", "number")
+    )
+
+    checks = []
+    for rule in rules:
+        start, end, ended = windows[rule.pk]
+        if start > end:
+            checks.append(_not_started(rule, windows[rule.pk]))
+            continue
+        text = rule.exceptions.strip()
+        flag = flags.get(text)
+        priority, on_list = _priority_items(rule), _weekly_items(weekly, start, end)
+        allowed = {PRIORITY: 0, WEEKLY: 0, EXCEPTION: 0}
+        violations = []
+        low, high = _utc_start(start), _utc_start(end + timedelta(days=1))
+        for change in merged:
+            if not low <= change.closed < high:
+                continue
+            if priority.allows(change):
+                allowed[PRIORITY] += 1
+            elif on_list.allows(change):
+                allowed[WEEKLY] += 1
+            elif flag is not None and getattr(change, flag):
+                allowed[EXCEPTION] += 1
+            else:
+                violations.append(Violation(change))
+        checks.append(
+            FocusCheck(rule, start, end, tuple(violations), allowed, ended, problems.get(text))
+        )
+    return checks
+
+
+def _with_priority(rules: Any) -> Any:
+    return rules.select_related("priority").prefetch_related("priority__specs")
+
+
+def check_rule(rule: FocusRule, today: date) -> FocusCheck:
+    """Whether ``rule`` held from its first day to ``today`` (or its end), and what merged."""
+    rule = (
+        _with_priority(FocusRule.objects.filter(pk=rule.pk)).select_related("team__server").first()
+        or rule
+    )
+    return _checks(team=rule.team, rules=[rule], today=today)[0]
+
+
+@dataclass(frozen=True)
+class FocusChecks:
+    """What the focus summary shows: the cycle (None: no cycle to show) and its rules'
+    checks, in force longest first."""
+
+    team: Team
+    cycle: Cycle | None
+    checks: tuple[FocusCheck, ...]
+    today: date
+
+    @property
+    def broken(self) -> int:
+        return sum(1 for check in self.checks if check.started and not check.holds)
+
+
+def focus_cycle(*, team: Team, today: date) -> Cycle | None:
+    """The cycle whose rules the page shows: the one holding ``today``, else the newest
+    cycle with rules for the team."""
+    current = Cycle.objects.current(at=today)
+    if current is not None:
+        return current
+    return Cycle.objects.filter(focus_rules__team=team).order_by("-start", "-pk").first()
+
+
+def focus_checks(*, team: Team, today: date, cycle: Cycle | None = None) -> FocusChecks:
+    """Every rule of ``cycle`` (default: ``focus_cycle``) checked up to ``today``, in a
+    fixed number of queries whatever the number of rules, priorities or merged changes.
+    ``team`` must come with its server (``select_related("server")``)."""
+    if cycle is None:
+        cycle = focus_cycle(team=team, today=today)
+    if cycle is None:
+        return FocusChecks(team, None, (), today)
+    rules = list(_with_priority(FocusRule.objects.for_cycle(team_id=team.pk, cycle_id=cycle.pk)))
+    for rule in rules:
+        rule.team = team  # the caller's, with its server
+    checks = _checks(team=team, rules=rules, today=today) if rules else []
+    return FocusChecks(team, cycle, tuple(checks), today)
