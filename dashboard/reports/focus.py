@@ -37,6 +37,7 @@ from dashboard.governance.models import (
     WeeklyItem,
     WeeklyList,
 )
+from dashboard.governance.priority_selectors import search_url
 from dashboard.reports.models import FocusRule
 from dashboard.reviews.evaluate import SearchContext, to_q
 from dashboard.reviews.query import QueryError, parse
@@ -236,7 +237,8 @@ class FocusCheck:
     ``ended`` says why the window closed before today: "lifted" (its last day passed),
     "landed" (the priority is done) or "" (in force). ``problem`` is set when the stored
     exception query no longer works: exceptions then allow nothing, and the page says so.
-    ``start`` after ``end`` means the rule has not started yet.
+    ``start`` after ``end`` means the rule has not started yet. ``exceptions_url`` is the
+    search page for the merged changes the exception query matches.
     """
 
     rule: FocusRule
@@ -246,6 +248,7 @@ class FocusCheck:
     allowed: dict[str, int] = field(default_factory=dict)
     ended: str = ""
     problem: str | None = None
+    exceptions_url: str = ""
 
     @property
     def holds(self) -> bool:
@@ -351,7 +354,8 @@ def _weekly_items(rows: list[tuple[date, WeeklyItem]], start: date, end: date) -
 # What a violation row shows (its links: our change page and Gerrit's), nothing more.
 _CHANGE_FIELDS = (
     "number", "subject", "topic", "closed", "status", "repository__name",
-    "repository__team__name", "owner__name", "owner__username", "server__url",
+    "repository__team__name", "owner__name", "owner__username", "owner__account_id",
+    "server__url",
 )  # fmt: skip
 
 
@@ -421,8 +425,9 @@ def _checks(*, team: Team, rules: Sequence[FocusRule], today: date) -> list[Focu
                 allowed[EXCEPTION] += 1
             else:
                 violations.append(Violation(change))
+        url = search_url(team=team, query=f"status:merged ({text})") if text else ""
         checks.append(
-            FocusCheck(rule, start, end, tuple(violations), allowed, ended, problems.get(text))
+            FocusCheck(rule, start, end, tuple(violations), allowed, ended, problems.get(text), url)
         )
     return checks
 
