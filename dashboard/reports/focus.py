@@ -119,9 +119,11 @@ def create_rule(
     priority: Priority | None = None,
     exceptions: str,
     actor: AbstractBaseUser | None,
+    actor_name: str = "",
 ) -> FocusRule:
     """Declare a rule; raises ``InvalidFocusRule`` (with the query parser's message for a
-    bad exception query), saving nothing."""
+    bad exception query), saving nothing. ``actor_name`` says who when there is no
+    ``actor`` (a command, the demo)."""
     statement = statement.strip()
     if not statement:
         raise InvalidFocusRule("Say what the rule is, in words.", "statement")
@@ -129,7 +131,7 @@ def create_rule(
     _validate(
         team=team, cycle=cycle, since=since, until=until, priority=priority, exceptions=exceptions
     )
-    name = _actor_name(actor)
+    name = actor_name[:150] if actor is None and actor_name else _actor_name(actor)
     return FocusRule.objects.create(
         team=team,
         cycle=cycle,
@@ -282,7 +284,7 @@ class FocusCheck:
 
 def _window(rule: FocusRule, today: date) -> tuple[date, date, str]:
     end, ended = today, ""
-    if rule.until is not None and rule.until < end:
+    if rule.until is not None and rule.until <= end:
         end, ended = rule.until, "lifted"
     priority = rule.priority
     if priority is not None and priority.status == PriorityStatus.DONE:

@@ -51,6 +51,7 @@ from dashboard.governance.specs_demo import seed_demo_specs
 from dashboard.health.bandwidth import seed_demo_bandwidths
 from dashboard.health.demo import seed_demo_affiliations
 from dashboard.health.snapshots import seed_backlog_history
+from dashboard.reports.focus_demo import seed_demo_focus
 from dashboard.reviews.dashboards import ensure_default_dashboard
 from dashboard.reviews.models import GerritIdentity
 
@@ -103,6 +104,7 @@ class Command(BaseCommand):
             seed_demo_priorities(team)
             seed_demo_bandwidths(team=team)
             seed_demo_affiliations(team)
+            seed_demo_focus(team)
             self._print_users(self._users(team))
             if options["no_serve"]:
                 return
