@@ -21,6 +21,7 @@ from dashboard.gerrit.models import Team
 from dashboard.governance.priorities_demo import seed_demo_priorities
 from dashboard.reports.focus_demo import seed_demo_focus
 from dashboard.reports.models import FocusRule
+from tests.browser.conftest import BrowserProblems
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,7 @@ def test_ptl_declares_a_rule_is_told_about_a_bad_query_and_lifts_it(
     demo_focus: FocusRule,
     ptl_login: User,
     assert_healthy: Callable[[], None],
+    browser_problems: BrowserProblems,
 ) -> None:
     page.goto(f"{live_server.url}/teams/glance/focus/")
     form = page.locator("#add-rule")
@@ -73,6 +75,15 @@ def test_ptl_declares_a_rule_is_told_about_a_bad_query_and_lifts_it(
     form.get_by_role("button", name="Declare").click()
     expect(page.locator(".field-error")).to_contain_text("The exception query cannot be used")
     assert FocusRule.objects.count() == 1
+    # The refusal is a 400 by design: take it off the list of problems, and only it.
+    assert browser_problems.failed_requests == [
+        f"{live_server.url}/teams/glance/focus/add/: HTTP 400"
+    ]
+    browser_problems.failed_requests.clear()
+    browser_problems.console_errors = [
+        m for m in browser_problems.console_errors if "status of 400" not in m
+    ]
+    assert_healthy()
     form = page.locator("#add-rule")
     form.get_by_label("Exceptions").fill("hashtag:security")
     form.get_by_role("button", name="Declare").click()
