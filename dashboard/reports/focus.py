@@ -151,7 +151,9 @@ def create_rule(
 def _locked(rule: FocusRule, version: int) -> FocusRule:
     # Locking the row serialises concurrent editors on PostgreSQL: the second waits, then
     # sees the first one's version and is refused.
-    fresh = FocusRule.objects.select_for_update().select_related("priority").get(pk=rule.pk)
+    fresh = (
+        FocusRule.objects.select_for_update(of=("self",)).select_related("priority").get(pk=rule.pk)
+    )
     if version != fresh.version:
         raise StaleFocusRule(fresh)
     return fresh
