@@ -17,7 +17,7 @@ from django.utils import timezone
 from dashboard.gerrit.models import Team
 from dashboard.governance.models import Priority
 from dashboard.governance.priorities_demo import DEMO_ACTOR, demo_cycles
-from dashboard.reports.focus import create_rule
+from dashboard.reports.focus_services import create_rule
 from dashboard.reports.models import DEFAULT_EXCEPTIONS, FocusRule
 
 DECLARED_DAYS_AGO = 4

@@ -22,7 +22,8 @@ from dashboard.core.htmx import HtmxHttpRequest
 from dashboard.core.roles import PTL, role_required
 from dashboard.gerrit.models import Team
 from dashboard.governance.models import Cycle, Priority
-from dashboard.reports import focus as services
+from dashboard.reports import focus_services as services
+from dashboard.reports.focus import focus_checks, focus_cycle
 from dashboard.reports.models import DEFAULT_EXCEPTIONS, FocusRule
 
 
@@ -89,7 +90,7 @@ def _render_page(
     request: HtmxHttpRequest, team: Team, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
     today = timezone.localdate()
-    checks = services.focus_checks(team=team, today=today)
+    checks = focus_checks(team=team, today=today)
     can_edit = navigation(request)["is_ptl"]
     add_form = extra.pop("add_form", None)
     if add_form is None and can_edit and checks.cycle is not None:
@@ -112,7 +113,7 @@ def focus(request: HtmxHttpRequest, team: str) -> HttpResponse:
 def focus_add(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """Declare a rule for the page's cycle; the form comes back with its errors."""
     team_obj = _team(team)
-    cycle = services.focus_cycle(team=team_obj, today=timezone.localdate())
+    cycle = focus_cycle(team=team_obj, today=timezone.localdate())
     if cycle is None:
         return _render_page(request, team_obj, status=400, problem="There is no cycle yet.")
     form = FocusRuleForm(request.POST, team=team_obj, cycle=cycle)

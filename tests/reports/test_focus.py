@@ -8,17 +8,13 @@ import pytest
 
 from dashboard.gerrit.models import ChangeStatus
 from dashboard.governance.models import ItemKind, Priority, PriorityStatus
-from dashboard.reports.focus import (
-    EXCEPTION,
-    PRIORITY,
-    WEEKLY,
+from dashboard.reports.focus import EXCEPTION, PRIORITY, WEEKLY, check_rule, focus_checks
+from dashboard.reports.focus_services import (
     InvalidFocusRule,
     StaleFocusRule,
-    check_rule,
     create_rule,
     delete_rule,
     edit_rule,
-    focus_checks,
     lift_rule,
 )
 from dashboard.reports.models import DEFAULT_EXCEPTIONS, FocusRule

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dashboard.core.roles import CORE, PTL
 from dashboard.gerrit.models import ChangeStatus
-from dashboard.reports.focus import create_rule
+from dashboard.reports.focus_services import create_rule
 from dashboard.reports.models import DEFAULT_EXCEPTIONS, FocusRule
 from tests.gerrit.factories import ChangeFactory, RepositoryFactory, TeamFactory
 from tests.governance.priority_factories import CycleFactory, PriorityFactory, user_with_role
