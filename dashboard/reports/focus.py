@@ -98,6 +98,8 @@ class FocusCheck:
     def summary(self) -> str:
         """The state in a few words: "holds since 2017-03-02", "broken by 3 changes"."""
         if not self.started:
+            if self.ended:  # lifted, or its priority landed, before its first day
+                return f"ended on {self.end:%Y-%m-%d}, before its first day"
             return f"starts on {self.start:%Y-%m-%d}"
         if self.violations:
             n = len(self.violations)

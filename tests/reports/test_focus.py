@@ -163,6 +163,15 @@ def test_a_future_rule_has_not_started(team, cycle):
     assert not check.started and check.summary == "starts on 2017-04-01"
 
 
+def test_a_rule_whose_priority_landed_before_it_began_says_so(team, repo, cycle, priority):
+    Priority.objects.filter(pk=priority.pk).update(
+        status=PriorityStatus.DONE, status_date=date(2017, 3, 1)
+    )
+    merged(repo, 999)
+    check = check_rule(rule_for(team, cycle, priority), TODAY)
+    assert check.summary == "ended on 2017-03-01, before its first day" and check.holds
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
