@@ -30,4 +30,13 @@ urlpatterns += [
     path("teams/<slug:team>/emails/", email_views.sent_emails, name="emails"),
     path("teams/<slug:team>/emails/<int:pk>/", email_views.sent_email, name="email"),
     path("teams/<slug:team>/emails/<int:pk>/eml/", email_views.sent_email_eml, name="email-eml"),
+from dashboard.reports import focus_views
+
+app_name = "reports"
+urlpatterns: list = [
+    path("teams/<slug:team>/focus/", focus_views.focus, name="focus"),
+    path("teams/<slug:team>/focus/add/", focus_views.focus_add, name="focus-add"),
+    path("teams/<slug:team>/focus/<int:pk>/edit/", focus_views.focus_edit, name="focus-edit"),
+    path("teams/<slug:team>/focus/<int:pk>/lift/", focus_views.focus_lift, name="focus-lift"),
+    path("teams/<slug:team>/focus/<int:pk>/delete/", focus_views.focus_delete, name="focus-delete"),
 ]

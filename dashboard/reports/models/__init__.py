@@ -14,4 +14,9 @@ __all__: list[str] = [
     "ReportNarrativeVersion",
     "SentEmail",
     "TeamEmailSettings",
+from dashboard.reports.models.focus import DEFAULT_EXCEPTIONS, FocusRule
+
+__all__: list[str] = [
+    "DEFAULT_EXCEPTIONS",
+    "FocusRule",
 ]

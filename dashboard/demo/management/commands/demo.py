@@ -53,6 +53,7 @@ from dashboard.health.demo import seed_demo_affiliations
 from dashboard.health.snapshots import seed_backlog_history
 from dashboard.reports.cycle_report_demo import seed_demo_report_narrative
 from dashboard.reports.emails import seed_demo_email_settings
+from dashboard.reports.focus_demo import seed_demo_focus
 from dashboard.reviews.dashboards import ensure_default_dashboard
 from dashboard.reviews.models import GerritIdentity
 
@@ -107,6 +108,7 @@ class Command(BaseCommand):
             seed_demo_bandwidths(team=team)
             seed_demo_affiliations(team)
             seed_demo_email_settings(team)
+            seed_demo_focus(team)
             self._print_users(self._users(team))
             if options["no_serve"]:
                 return
