@@ -51,6 +51,7 @@ from dashboard.governance.specs_demo import seed_demo_specs
 from dashboard.health.bandwidth import seed_demo_bandwidths
 from dashboard.health.demo import seed_demo_affiliations
 from dashboard.health.snapshots import seed_backlog_history
+from dashboard.reports.weekly_demo import seed_demo_weekly
 from dashboard.reviews.dashboards import ensure_default_dashboard
 from dashboard.reviews.models import GerritIdentity
 
@@ -101,6 +102,7 @@ class Command(BaseCommand):
             ensure_default_dashboard(team=team)
             seed_backlog_history(team=team)  # the trend charts' past
             seed_demo_priorities(team)
+            seed_demo_weekly(team)
             seed_demo_bandwidths(team=team)
             seed_demo_affiliations(team)
             self._print_users(self._users(team))
