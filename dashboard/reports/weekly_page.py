@@ -42,6 +42,18 @@ def next_meeting(*, team: Team, today: date) -> date:
     return latest + MEETING_INTERVAL if latest is not None else today
 
 
+def upcoming_week(*, team: Team, today: date) -> date:
+    """Where to go when no list is in force: the earliest list after ``today`` if one was
+    started ahead of its meeting, else the default date of the next list."""
+    upcoming = (
+        WeeklyList.objects.filter(team=team, week__gt=today)
+        .order_by("week")
+        .values_list("week", flat=True)
+        .first()
+    )
+    return upcoming if upcoming is not None else next_meeting(team=team, today=today)
+
+
 @dataclass(frozen=True)
 class WeekNavigation:
     """The meetings around one week: the lists before and after it, and the latest ones."""
@@ -187,7 +199,8 @@ class WeeklyPage:
 def weekly_page(*, team: Team, week: date, today: date, composing: bool) -> WeeklyPage:
     """The page for ``week``: a fixed number of queries for a list of any length.
 
-    ``composing`` adds the suggestions (only those who may add them see them).
+    ``composing`` adds the suggestions (only those who may add them see them, and only
+    once the list exists).
     """
     weekly_list = (
         WeeklyList.objects.filter(team=team, week=week).select_related("updated_by").first()
@@ -207,7 +220,11 @@ def weekly_page(*, team: Team, week: date, today: date, composing: bool) -> Week
         status=status,
         history=history,
         navigation=navigation,
-        suggestions=suggestions(team=team, week=week, status=status) if composing else (),
+        suggestions=(
+            suggestions(team=team, week=week, status=status)
+            if composing and weekly_list is not None
+            else ()
+        ),
         next_meeting=latest + MEETING_INTERVAL if latest is not None else today,
     )
 

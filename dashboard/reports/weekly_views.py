@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -155,7 +156,7 @@ def weekly_current(request: HtmxHttpRequest, team: str) -> HttpResponse:
     team_obj = _team(team)
     today = timezone.localdate()
     weekly_list = current_list(team=team_obj, today=today)
-    week = weekly_list.week if weekly_list else selectors.next_meeting(team=team_obj, today=today)
+    week = weekly_list.week if weekly_list else selectors.upcoming_week(team=team_obj, today=today)
     return redirect(page_url(team_obj, week))
 
 
@@ -175,7 +176,10 @@ def weekly_search(request: HtmxHttpRequest, team: str, week: str) -> HttpRespons
     _composer(request, team_obj)
     kind, query = request.GET.get("kind", ""), request.GET.get("q", "")
     if not request.htmx:
-        return redirect(page_url(team_obj, day) + f"?kind={kind}&q={query}#add-{kind}")
+        anchor = "add-spec" if kind == ItemKind.SPEC else "add-topic"
+        return redirect(
+            f"{page_url(team_obj, day)}?{urlencode({'kind': kind, 'q': query})}#{anchor}"
+        )
     context = {
         "team": team_obj,
         "page": {"week": day, "version": _version_from(request.GET.get("version", ""))},
@@ -370,7 +374,7 @@ def weekly_bump(request: HtmxHttpRequest, team: str) -> HttpResponse:
     today = timezone.localdate()
     weekly_list = current_list(team=team_obj, today=today) or services.open_list(
         team=team_obj,
-        week=selectors.next_meeting(team=team_obj, today=today),
+        week=selectors.upcoming_week(team=team_obj, today=today),
         actor=request.user,
     )
     try:

@@ -422,3 +422,28 @@ def test_missing_items_and_deleted_specs_show_as_such(client, team, weekly_list)
     spec.delete()
     html = client.get(page()).content.decode()
     assert "Gone soon" in html and "this spec no longer exists in Tiller" in html
+
+
+def test_with_only_a_list_started_ahead_current_and_bump_use_that_list(client, team):
+    ahead = WeeklyListFactory(team=team, week=timezone.localdate() + timedelta(days=3))
+    response = client.get(reverse("reports:weekly-current", args=["glance"]))
+    assert response.url == page(ahead.week)
+    signed_in(client, PTL)
+    client.post(reverse("reports:weekly-bump", args=["glance"]), {"change_number": "12"})
+    assert labels(ahead) == ["Change 12"] and WeeklyList.objects.count() == 1
+
+
+def test_search_without_htmx_goes_to_the_page_with_the_query(client, weekly_list):
+    signed_in(client, PTL)
+    response = client.get(action("search"), {"kind": "topic", "q": "a&b"})
+    assert response.url == page() + "?kind=topic&q=a%26b#add-topic"
+
+
+def test_bump_refuses_an_unsafe_next_and_a_bad_number(client, team, weekly_list):
+    signed_in(client, PTL)
+    response = client.post(
+        reverse("reports:weekly-bump", args=["glance"]),
+        {"change_number": "soon", "next": "https://evil.example/"},
+    )
+    assert response.url == reverse("health:stale", args=["glance"])
+    assert WeeklyList.objects.get(pk=weekly_list.pk).version == 1
