@@ -21,6 +21,7 @@ from dashboard.core.charts import Series, bar_chart, line_chart
 from dashboard.core.htmx import HtmxHttpRequest
 from dashboard.core.roles import PTL, has_role, role_required
 from dashboard.gerrit.models import Team
+from dashboard.governance import weekly
 from dashboard.health import stale, trends
 from dashboard.health.models import StalePolicy
 from dashboard.health.openreviews import DEFAULT_DAYS, open_reviews
@@ -136,6 +137,8 @@ def stale_page(request: HtmxHttpRequest, team: str) -> HttpResponse:
             request.GET.get("starved_page")
         ),
         "is_ptl": is_ptl,
+        # The "Bump to weekly priorities" buttons (reports:weekly-bump) need this.
+        "can_compose": is_ptl or weekly.can_compose(user=request.user, team=team_obj),
         "policy_form": StalePolicyForm(instance=report.policy) if is_ptl else None,
     }
     return render(request, "health/stale.html", context)

@@ -54,6 +54,7 @@ from dashboard.health.snapshots import seed_backlog_history
 from dashboard.reports.cycle_report_demo import seed_demo_report_narrative
 from dashboard.reports.emails import seed_demo_email_settings
 from dashboard.reports.focus_demo import seed_demo_focus
+from dashboard.reports.weekly_demo import seed_demo_weekly
 from dashboard.reviews.dashboards import ensure_default_dashboard
 from dashboard.reviews.models import GerritIdentity
 
@@ -105,6 +106,7 @@ class Command(BaseCommand):
             seed_backlog_history(team=team)  # the trend charts' past
             seed_demo_priorities(team)
             seed_demo_report_narrative(team)
+            seed_demo_weekly(team)
             seed_demo_bandwidths(team=team)
             seed_demo_affiliations(team)
             seed_demo_email_settings(team)
