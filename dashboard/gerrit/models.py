@@ -226,6 +226,10 @@ class Change(models.Model):
             models.Index(fields=["topic"], name="change_topic"),
             models.Index(fields=["created"], name="change_created"),
             models.Index(fields=["status", "closed"], name="change_status_closed"),
+            # A team's changes created, and merged or abandoned, in a window (the reviewer
+            # activity totals): one index range per repository, never the team's history.
+            models.Index(fields=["repository", "created"], name="change_repo_created"),
+            models.Index(fields=["repository", "status", "closed"], name="change_repo_closed"),
             # Open changes with every column a dashboard section filters or sorts on, so
             # a section's count reads this index alone instead of each change's full row
             # (commit message included). Partial: closed changes never pay for it.
@@ -280,8 +284,18 @@ class ChangeFile(models.Model):
 
 
 class PatchSet(models.Model):
+    """One uploaded revision of a change.
+
+    ``repository`` is copied from the change (as on ``Vote`` and ``Review``) so that
+    "patch sets uploaded to the team's repositories in a window" reads one range of the
+    (repository, created, change) index instead of joining every change of the team.
+    """
+
     change = models.ForeignKey(  # indexed by the unique constraint
         Change, on_delete=models.CASCADE, related_name="patch_sets", db_index=False
+    )
+    repository = models.ForeignKey(  # indexed by patchset_repo_created
+        Repository, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     number = models.IntegerField()
     revision = models.CharField(max_length=64, blank=True)
@@ -298,7 +312,11 @@ class PatchSet(models.Model):
     class Meta:
         ordering = ["change", "number"]
         constraints = [models.UniqueConstraint(fields=["change", "number"], name="patchset_unique")]
-        indexes = [models.Index(fields=["created"], name="patchset_created")]
+        indexes = [
+            models.Index(fields=["created"], name="patchset_created"),
+            # Covers the window totals (count and distinct changes) without the table.
+            models.Index(fields=["repository", "created", "change"], name="patchset_repo_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.change_id},{self.number}"
@@ -609,6 +627,12 @@ class CoreMembership(models.Model):
                 condition=Q(left__isnull=True),
                 name="one_open_membership",
             )
+        ]
+        # "Was this account core when it voted?" is asked once per review of a window
+        # (core reviews, disagreements): a seek on this index, not a walk of the team's
+        # every stretch per review.
+        indexes = [
+            models.Index(fields=["team", "account", "joined", "left"], name="coremembership_at")
         ]
 
     def __str__(self) -> str:

@@ -202,6 +202,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
             rows.patch_sets.append(
                 (
                     change_pk,
+                    repository_pk,
                     revision["_number"],
                     sha,
                     people.pk(revision.get("uploader")),
@@ -361,7 +362,11 @@ class _Rows:
     """
 
     TABLES: tuple[tuple[type[models.Model], str, tuple[str, ...]], ...] = (
-        (PatchSet, "patch_sets", ("change", "number", "revision", "uploader", "created", "kind")),
+        (
+            PatchSet,
+            "patch_sets",
+            ("change", "repository", "number", "revision", "uploader", "created", "kind"),
+        ),
         (
             Message,
             "messages",

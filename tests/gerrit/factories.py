@@ -112,6 +112,7 @@ class PatchSetFactory(DjangoModelFactory):
         model = PatchSet
 
     change = factory.SubFactory(ChangeFactory)
+    repository = factory.LazyAttribute(lambda patch_set: patch_set.change.repository)
     number = 1
     revision = factory.Sequence(lambda n: f"{n:040x}")
     uploader = _account_on("..change.server")

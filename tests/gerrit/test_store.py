@@ -319,3 +319,13 @@ def test_stored_votes_become_reviews_without_copied_votes_or_removals(team):
     )
     store_changes(team=team, changes=[change()], synced_at=NOW)
     assert Review.objects.count() == 2
+
+
+def test_patch_sets_carry_their_changes_repository_and_follow_a_move(team):
+    moved = change(1001)
+    store_changes(team=team, changes=[moved, change(1002, project="myProject")], synced_at=NOW)
+    glance, other = (Repository.objects.get(name=n) for n in ("openstack/glance", "myProject"))
+    by_change = dict(PatchSet.objects.values_list("change__number", "repository"))
+    assert by_change == {1001: glance.pk, 1002: other.pk}
+    store_changes(team=team, changes=[{**moved, "project": "myProject"}], synced_at=NOW)
+    assert set(PatchSet.objects.values_list("repository", flat=True)) == {other.pk}
