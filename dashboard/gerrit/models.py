@@ -448,7 +448,15 @@ class Approval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["change", "label", "account"], name="approval_unique")
         ]
-        indexes = [models.Index(fields=["label", "value"], name="approval_label_value")]
+        indexes = [
+            models.Index(fields=["label", "value"], name="approval_label_value"),
+            # One's own votes (``label:…,self``, read as one set per query). Led by account
+            # and then change, so a per-change lookup by account uses both columns rather
+            # than scanning the account's every approval; label and value make it covering.
+            models.Index(
+                fields=["account", "change", "label", "value"], name="approval_account_change"
+            ),
+        ]
 
 
 class ReviewerState(models.TextChoices):
@@ -494,7 +502,12 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["change", "gerrit_id"], name="message_unique")
         ]
-        indexes = [models.Index(fields=["date"], name="message_date")]
+        indexes = [
+            models.Index(fields=["date"], name="message_date"),
+            # One's own messages (``reviewedby:self``, read as one set per query); with the
+            # change second, "this change's messages by these authors" uses both columns.
+            models.Index(fields=["author", "change"], name="message_author_change"),
+        ]
 
     @property
     def is_automatic(self) -> bool:

@@ -789,3 +789,53 @@ def test_context_for_a_tiller_user(server, me, user, team, django_assert_num_que
     unlinked = SearchContext.for_user(User.objects.create_user("bob"), server=server)
     assert unlinked.account is None
     assert unlinked.starred is not None  # stars are Tiller's own
+
+
+SELF_QUERIES = [
+    "reviewedby:self",
+    "NOT reviewedby:self",
+    "label:Code-Review>=1,self",
+    "label:Code-Review>=0,self",
+    "NOT label:Code-Review>=0,self",
+    "label:code-review=0,self",
+    "NOT label:Code-Review<=-1,self NOT label:Code-Review>=1,self",
+    "label:Verified=-1,self OR reviewedby:self",
+]
+
+
+@pytest.mark.parametrize("query", SELF_QUERIES)
+def test_self_terms_read_as_a_set_match_what_naming_the_account_matches(
+    make, found, me, alice, query
+):
+    """``self`` is answered by an uncorrelated set of the caller's votes and messages; the
+    same test naming the account (``jroe``) still takes the per-change path. Both must
+    select the same changes."""
+
+    def message(change, author, minutes):
+        return MessageFactory(change=change, author=author, date=NOW - timedelta(minutes=minutes))
+
+    make()  # untouched
+    for value in (2, 1, -1, -2):
+        change = make(owner=alice)
+        vote(change, value, me)
+        vote(change, -value, alice)
+        message(change, me, 20)
+    reset = make(owner=alice)
+    message(reset, me, 20)
+    message(reset, alice, 10)
+    vote(reset, -1, me, label="Verified")
+    mine = make(owner=me)
+    message(mine, me, 30)
+    vote(mine, 1, me)
+    others = make(owner=alice)
+    vote(others, 1, alice)
+    message(others, alice, 5)
+
+    assert found(query) == found(query.replace("self", "jroe"))
+
+
+def test_self_terms_are_uncorrelated_subqueries(context):
+    """What keeps a signed-in dashboard fast: ``pk IN (SELECT …)``, evaluated once per
+    statement, rather than an ``EXISTS`` probed for every candidate change."""
+    sql = str(search("reviewedby:self label:Code-Review>=1,self", context=context).changes.query)
+    assert sql.count("IN (SELECT") == 2
