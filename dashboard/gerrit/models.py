@@ -450,9 +450,9 @@ class Approval(models.Model):
         ]
         indexes = [
             models.Index(fields=["label", "value"], name="approval_label_value"),
-            # One's own votes (``label:…,self``, read as one set per query). Led by account
-            # and then change, so a per-change lookup by account uses both columns rather
-            # than scanning the account's every approval; label and value make it covering.
+            # ``label:…,self`` (and ``,user``): the per-change probe "this change's votes by
+            # these accounts" uses both leading columns, and label and value make it
+            # covering, instead of reading every approval of the change.
             models.Index(
                 fields=["account", "change", "label", "value"], name="approval_account_change"
             ),
@@ -504,8 +504,9 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["date"], name="message_date"),
-            # One's own messages (``reviewedby:self``, read as one set per query); with the
-            # change second, "this change's messages by these authors" uses both columns.
+            # ``reviewedby:self`` probes, per candidate change, "this change's messages by me"
+            # and then "the owner's messages on it": two-column lookups here instead of
+            # reading every message of the change through message_unique.
             models.Index(fields=["author", "change"], name="message_author_change"),
         ]
 

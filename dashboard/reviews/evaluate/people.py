@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from dashboard.gerrit.models import (
     Account,
-    Approval,
     CoreMembership,
     Message,
     PatchSet,
@@ -125,14 +124,7 @@ class People:
         """Gerrit's ChangeData.reviewedBy: walking the messages from the newest, the authors
         met before the first one written by the change owner (authorless messages skipped).
         So a CI comment after the owner's upload counts and any owner reply resets it.
-        ``accounts`` None means anyone (``is:reviewed``).
-
-        A literal list (``self``) is answered as a set: the changes where those accounts
-        wrote a message no later owner message follows, one uncorrelated subquery that
-        reads their messages through ``message_author_change`` once per statement, instead
-        of walking every candidate change's messages."""
-        if isinstance(accounts, list):
-            return Q(pk__in=_reviewed_changes(accounts))
+        ``accounts`` None means anyone (``is:reviewed``)."""
         later_from_owner = Message.objects.filter(
             change=OuterRef("change"), author=OuterRef(OuterRef("owner"))
         ).filter(Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")))
@@ -152,17 +144,6 @@ class People:
             change=OuterRef("pk"), number=OuterRef("current_patch_set"), uploader__in=accounts
         )
         return Q(Exists(current))
-
-    def my_votes(self, who: Who | None, term: Term) -> QuerySet[Approval] | None:
-        """The caller's own current votes when the label test is about them (``,self``,
-        ``user=me``…), else None.
-
-        They are few and sit together in the ``approval_account_change`` index, so a test
-        on them is an uncorrelated ``pk IN (…)`` read once per statement, where a
-        correlated ``EXISTS`` would probe the approvals of every candidate change."""
-        if who is None or who.kind != "self":
-            return None
-        return Approval.objects.filter(account=self.me(term))
 
     def voters(self, who: Who | None, term: Term) -> Q:
         """A condition on ``Approval`` rows of one change: cast by the label test's voters."""
@@ -187,18 +168,3 @@ class People:
         # A bare name is a user if an account has it, otherwise the group (Gerrit's order).
         members = self.members(who.name, term)
         return Q(account__in=users) | (~Q(Exists(users)) & Q(account__in=members))
-
-
-def _reviewed_changes(accounts: list[int]) -> QuerySet[Any]:
-    """Primary keys of the changes ``reviewed_by(accounts)`` matches, as one uncorrelated
-    subquery: messages by ``accounts``, not by the change's owner, with no message of the
-    owner after them (same date and a higher id counts as after, as stored)."""
-    later_from_owner = Message.objects.filter(
-        change=OuterRef("change"), author=OuterRef("change__owner")
-    ).filter(Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")))
-    return (
-        Message.objects.filter(author__in=accounts)
-        .exclude(author=F("change__owner"))
-        .filter(~Q(Exists(later_from_owner)))
-        .values("change")
-    )

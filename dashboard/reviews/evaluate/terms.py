@@ -380,16 +380,9 @@ class Evaluator:
         column = _VALUE_SET_COLUMNS.get(test.label.lower())
         if column is not None and test.who is None:
             return _value_set_test(column, test.values)
-        nonzero = sorted(v for v in test.values if v)
-        mine = self.people.my_votes(test.who, term)
-        if mine is not None:
-            mine = mine.filter(label__iexact=test.label)
-            q = Q(pk__in=mine.filter(value__in=nonzero).values("change")) if nonzero else FALSE
-            if 0 in test.values:
-                q |= ~Q(pk__in=mine.filter(value__in=_NONZERO).values("change"))
-            return q
         votes = Approval.objects.filter(change=OuterRef("pk"), label__iexact=test.label)
         votes = votes.filter(self.people.voters(test.who, term))
+        nonzero = sorted(v for v in test.values if v)
         q = Q(Exists(votes.filter(value__in=nonzero))) if nonzero else FALSE
         if 0 in test.values:
             q |= ~Q(Exists(votes.filter(value__in=_NONZERO)))
