@@ -466,7 +466,15 @@ class Approval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["change", "label", "account"], name="approval_unique")
         ]
-        indexes = [models.Index(fields=["label", "value"], name="approval_label_value")]
+        indexes = [
+            models.Index(fields=["label", "value"], name="approval_label_value"),
+            # ``label:…,self`` (and ``,user``): the per-change probe "this change's votes by
+            # these accounts" uses both leading columns, and label and value make it
+            # covering, instead of reading every approval of the change.
+            models.Index(
+                fields=["account", "change", "label", "value"], name="approval_account_change"
+            ),
+        ]
 
 
 class ReviewerState(models.TextChoices):
@@ -512,7 +520,13 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["change", "gerrit_id"], name="message_unique")
         ]
-        indexes = [models.Index(fields=["date"], name="message_date")]
+        indexes = [
+            models.Index(fields=["date"], name="message_date"),
+            # ``reviewedby:self`` probes, per candidate change, "this change's messages by me"
+            # and then "the owner's messages on it": two-column lookups here instead of
+            # reading every message of the change through message_unique.
+            models.Index(fields=["author", "change"], name="message_author_change"),
+        ]
 
     @property
     def is_automatic(self) -> bool:

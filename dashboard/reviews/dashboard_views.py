@@ -40,7 +40,13 @@ from dashboard.reviews.lint import LintWarning, lint
 from dashboard.reviews.models import Dashboard
 from dashboard.reviews.query import QueryError, combine, describe, parse
 
-ROWS_PER_SECTION = 25
+# A ten-section dashboard showed 250 rows, more than anyone reads on one page and most of
+# its server time; each section now starts with 10 and "Show more rows" adds MORE_ROWS
+# (``?section=<slug>&rows=<n>``, so the expanded section is a shareable URL) up to
+# MAX_ROWS_PER_SECTION, past which the section's link to Search pages through the rest.
+ROWS_PER_SECTION = 10
+MORE_ROWS = 25
+MAX_ROWS_PER_SECTION = 100
 PASTED_SOURCE = "pasted.dash"
 
 
@@ -85,6 +91,16 @@ class SectionPanel:
 
     result: selectors.SectionResult
     warnings: tuple[LintWarning, ...] = ()
+    rows_param: int | None = None
+
+    @property
+    def show_more(self) -> int:
+        """The ``rows`` of the "Show more rows" link; 0 when there is nothing more to show
+        here (everything is shown, or the section is at its maximum)."""
+        shown = len(self.result.rows)
+        if self.result.more == 0 or shown >= MAX_ROWS_PER_SECTION:
+            return 0
+        return min(shown + MORE_ROWS, MAX_ROWS_PER_SECTION)
 
 
 def _team(name: str) -> Team:
@@ -197,6 +213,16 @@ def _narrowing(request: HtmxHttpRequest) -> tuple[str, str, selectors.QueryProbl
         return "", "", selectors.QueryProblem.from_error(text, error)
 
 
+def _rows_wanted(request: HtmxHttpRequest) -> int | None:
+    """``?rows=`` for the named section, clamped to what a section may show; None when it
+    is absent or not a number (the section then shows the default)."""
+    try:
+        wanted = int(request.GET.get("rows", ""))
+    except ValueError:
+        return None
+    return max(ROWS_PER_SECTION, min(wanted, MAX_ROWS_PER_SECTION))
+
+
 def _render_detail(request: HtmxHttpRequest, team: Team, dashboard: Dashboard) -> HttpResponse:
     parsed = to_dashfile(dashboard)
     can_edit = bool(dashboard.owner_id) or navigation(request)["is_core"]
@@ -212,9 +238,15 @@ def _render_detail(request: HtmxHttpRequest, team: Team, dashboard: Dashboard) -
         context=SearchContext.for_user(request.user, server=team.server),
         per_section=ROWS_PER_SECTION,
         sorts={slug: request.GET.get("sort", "")},
+        rows={slug: wanted} if (wanted := _rows_wanted(request)) else {},
     )
     panels = [
-        SectionPanel(r, _lint(own_queries.get(r.slug, "")) if can_edit else ()) for r in results
+        SectionPanel(
+            r,
+            _lint(own_queries.get(r.slug, "")) if can_edit else (),
+            wanted if r.slug == slug else None,
+        )
+        for r in results
     ]
     context = {"team": team, "dashboard": dashboard, "can_edit": can_edit, "panels": panels}
     context |= _urls(team, dashboard) | {"sort_words": selectors.SECTION_SORT_WORDS}
@@ -226,6 +258,7 @@ def _render_detail(request: HtmxHttpRequest, team: Team, dashboard: Dashboard) -
     }
     if request.htmx and slug and len(panels) == 1:
         context |= {"section": panels[0].result, "warnings": panels[0].warnings}
+        context |= {"panel": panels[0]}
         return render(request, "reviews/dashboard_detail.html#dashboard-section", context)
     if request.htmx and not slug:
         return render(
@@ -249,7 +282,8 @@ def _render_detail(request: HtmxHttpRequest, team: Team, dashboard: Dashboard) -
 def dashboard_detail(request: HtmxHttpRequest, team: str, slug: str) -> HttpResponse:
     """A team dashboard: one table per section (the section's query ANDed with the
     ``foreach``); ``?section=<slug>&sort=<key>`` sorts one section, and htmx requests naming
-    a section get only that section's fragment. ``?filter=<query>`` narrows every section
+    a section get only that section's fragment, ``&rows=<n>`` shows more of its rows
+    (10 by default, at most 100). ``?filter=<query>`` narrows every section
     (htmx requests without a section get all sections). PTLs and cores also see lint
     warnings."""
     team_obj = _team(team)

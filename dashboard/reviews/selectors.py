@@ -174,13 +174,15 @@ def evaluate_sections(
     context: SearchContext,
     per_section: int = 25,
     sorts: Mapping[str, str] | None = None,
+    rows: Mapping[str, int] | None = None,
 ) -> list[SectionResult]:
     """Each ``(title, query)`` evaluated for ``context``: two SQL queries per section (a
     count and its first ``per_section`` rows), none for a section whose query fails, whose
     error is reported on it while the other sections still render.
 
     ``sorts`` maps a section's slug to a key of ``SECTION_SORTS`` (default ``updated``);
-    unknown keys fall back to the default.
+    unknown keys fall back to the default. ``rows`` maps a section's slug to how many rows
+    it shows instead of ``per_section`` (a section the visitor expanded).
     """
     results = []
     for title, query in sections:
@@ -199,9 +201,10 @@ def evaluate_sections(
             # limit: keeps Gerrit's newest-first choice; the sort orders what it kept.
             matching = Change.objects.filter(pk__in=found.limited().values("pk"))
         count = matching.count()
-        rows = list(_with_row_data(matching).order_by(*SECTION_SORTS[sort])[:per_section])
+        shown = (rows or {}).get(slug, per_section)
+        first = list(_with_row_data(matching).order_by(*SECTION_SORTS[sort])[:shown])
         description = describe(found.root)
-        results.append(SectionResult(title, query, description, rows, count, None, sort, slug))
+        results.append(SectionResult(title, query, description, first, count, None, sort, slug))
     return results
 
 

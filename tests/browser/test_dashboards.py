@@ -21,11 +21,12 @@ from playwright.sync_api import Locator, Page, expect
 from dashboard.core.roles import CORE
 from dashboard.gerrit.models import Account, Team
 from dashboard.gerrit.simulator import SimulatorServer
-from dashboard.reviews.dashboard_views import ROWS_PER_SECTION
+from dashboard.reviews.dashboard_views import MORE_ROWS, ROWS_PER_SECTION
 from dashboard.reviews.dashboards import to_dashfile
 from dashboard.reviews.dashfile import gerrit_url
 from dashboard.reviews.models import Dashboard, GerritIdentity
 from dashboard.reviews.views import MY_REVIEWS
+from dashboard.reviews.views import ROWS_PER_SECTION as MY_REVIEWS_ROWS
 from tests.browser.conftest import BrowserProblems
 
 pytestmark = pytest.mark.browser
@@ -88,7 +89,9 @@ def waiting_since(section: Locator) -> list[datetime | None]:
     return [None if v is None else datetime.fromisoformat(v) for v in values]
 
 
-def check_sections(page: Page, titles: list[str]) -> dict[str, int]:
+def check_sections(
+    page: Page, titles: list[str], per_section: int = ROWS_PER_SECTION
+) -> dict[str, int]:
     """Every section is there, in order, and its count is its rows plus its "N more"."""
     sections = page.locator("section.review-section")
     expect(sections).to_have_count(len(titles))
@@ -100,7 +103,7 @@ def check_sections(page: Page, titles: list[str]) -> dict[str, int]:
         assert section.locator(".message-error").count() == 0, f"{title!r} failed"
         count = int(heading.locator(".count").inner_text())
         rows = section.locator("tr.change-row").count()
-        assert rows == min(count, ROWS_PER_SECTION), title
+        assert rows == min(count, per_section), title
         more = section.get_by_role("link", name=f"{count - rows} more")
         if count > rows:
             expect(more).to_be_visible()
@@ -206,6 +209,52 @@ def test_sorting_a_dashboard_section_swaps_only_that_section_in_place(
     assert_healthy()
 
 
+def test_show_more_rows_grows_only_that_section_in_place_and_the_url_keeps_it(
+    page: Page,
+    live_server: Any,
+    synced_team: Team,
+    core_login: User,
+    assert_healthy: Callable[[], None],
+) -> None:
+    page.goto(f"{live_server.url}/teams/{synced_team.name}/dashboards/")
+    page.locator(".dashboard-list li").filter(has_text="default").get_by_role("link").click()
+    expect(page.locator("section.review-section").first).to_be_visible()
+    section = page.locator("section.review-section").filter(has_text="Show more rows").first
+    expect(section).to_be_visible()  # some section of the simulated team holds rows back
+    slug = section.get_attribute("id").removeprefix("section-")
+    count = int(section.locator("h2 .count").inner_text())
+    first = numbers(section)
+    assert len(first) == ROWS_PER_SECTION
+    others = {
+        section_id: numbers(page.locator(f"#{section_id}"))
+        for section_id in page.locator("section.review-section").evaluate_all(
+            "sections => sections.map(s => s.id)"
+        )
+        if section_id != f"section-{slug}"
+    }
+    mark_document(page)
+
+    section.get_by_role("link", name="Show more rows").click()
+
+    section = page.locator(f"#section-{slug}")
+    expected = min(count, ROWS_PER_SECTION + MORE_ROWS)
+    expect(section.locator("tr.change-row")).to_have_count(expected)
+    assert document_was_kept(page), "showing more should swap the section, not reload"
+    rows = ROWS_PER_SECTION + MORE_ROWS
+    assert query_of(page) == {"section": [slug], "sort": ["updated"], "rows": [str(rows)]}
+    after = numbers(section)
+    assert after[:ROWS_PER_SECTION] == first, "the first rows stay, in the same order"
+    expect(section.locator("h2 .count")).to_have_text(str(count))
+    for section_id, shown in others.items():
+        assert numbers(page.locator(f"#{section_id}")) == shown, f"{section_id} changed"
+    assert_healthy()
+
+    page.reload()
+    expect(page.locator(f"#section-{slug} tr.change-row")).to_have_count(expected)
+    assert numbers(page.locator(f"#section-{slug}")) == after
+    assert_healthy()
+
+
 def test_my_reviews_shows_the_core_users_sections(
     page: Page,
     live_server: Any,
@@ -218,7 +267,7 @@ def test_my_reviews_shows_the_core_users_sections(
     expect(page).to_have_url(f"{live_server.url}/my-reviews/")
     account = core_login.gerrit_identity.account
     expect(page.locator("h1")).to_contain_text(f"as {account}")
-    counts = check_sections(page, [title for title, _ in MY_REVIEWS])
+    counts = check_sections(page, [title for title, _ in MY_REVIEWS], MY_REVIEWS_ROWS)
     assert sum(counts.values()) > 0, "a busy core reviewer should have something to review"
     assert_healthy()
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.core.roles import CONTRIBUTOR, CORE, PTL, ensure_role_groups
+from dashboard.reviews.dashboard_views import MAX_ROWS_PER_SECTION, MORE_ROWS, ROWS_PER_SECTION
 from dashboard.reviews.dashboards import ensure_default_dashboard, import_dashboard, to_dashfile
 from dashboard.reviews.dashfile import parse_dash
 from dashboard.reviews.models import Dashboard, GerritIdentity
@@ -396,3 +397,72 @@ def test_rows_implementing_a_spec_link_to_it_at_no_extra_query(
     spec_url = reverse("governance:spec", args=["glance", "glance", "image-import"])
     assert html.count(f'href="{spec_url}"') == 1
     assert html.count('class="badge badge-spec"') == 1
+
+
+# Rows per section, and showing more
+
+
+def _rows_of(response, index=0):
+    return response.context["panels"][index].result.rows
+
+
+def test_each_section_starts_with_ten_rows_and_a_link_to_show_more(client, repo, dashboard):
+    for _ in range(ROWS_PER_SECTION + 5):
+        ChangeFactory(repository=repo)
+    response = client.get(detail_url())
+    assert len(_rows_of(response)) == ROWS_PER_SECTION
+    assert response.context["panels"][0].result.count == ROWS_PER_SECTION + 5
+    html = response.content.decode()
+    more = f"?section=everything-open&amp;sort=updated&amp;rows={ROWS_PER_SECTION + MORE_ROWS}"
+    assert html.count("Show more rows") == 1  # the other sections have nothing more
+    assert f'href="{detail_url()}{more}" hx-get="{detail_url()}{more}"' in html
+    assert "5 more" in html  # the link to Search for the whole query is still there
+
+
+def test_show_more_expands_only_the_named_section_in_the_same_order(client, repo, team):
+    twice = DASH.replace('"Bug topics"]\nquery = topic:^bug/.*', '"Also open"]\nquery = -is:closed')
+    import_dashboard(text=twice, source_name="glance.dash", team=team)
+    for _ in range(ROWS_PER_SECTION + 5):
+        ChangeFactory(repository=repo)
+    url = detail_url() + f"?section=everything-open&sort=number&rows={ROWS_PER_SECTION + 25}"
+    response = client.get(url)
+    expanded, other = _rows_of(response, 0), _rows_of(response, 1)
+    assert len(expanded) == ROWS_PER_SECTION + 5 and len(other) == ROWS_PER_SECTION
+    numbers = [change.number for change in expanded]
+    assert numbers == sorted(numbers, reverse=True)
+    html = response.content.decode()
+    assert html.count("Show more rows") == 1  # only the section still holding some back
+    # sorting the expanded section keeps it expanded; other sections' sort links do not
+    assert f"section=everything-open&amp;sort=waiting&amp;rows={ROWS_PER_SECTION + 25}" in html
+    assert "section=also-open&amp;sort=waiting&amp;rows" not in html
+
+    fragment = client.get(url, **HTMX)
+    assert fragment.content.decode().lstrip().startswith('<section id="section-everything-open"')
+    assert len(fragment.context["section"].rows) == ROWS_PER_SECTION + 5
+
+
+@pytest.mark.parametrize(
+    ("rows", "shown"),
+    [
+        ("abc", ROWS_PER_SECTION),
+        ("", ROWS_PER_SECTION),
+        ("-3", ROWS_PER_SECTION),
+        ("100000", MAX_ROWS_PER_SECTION),
+    ],
+)
+def test_a_rows_value_out_of_range_is_clamped_not_an_error(client, repo, dashboard, rows, shown):
+    for _ in range(MAX_ROWS_PER_SECTION + 1):
+        ChangeFactory(repository=repo)
+    response = client.get(detail_url() + f"?section=everything-open&rows={rows}")
+    assert response.status_code == 200
+    assert len(_rows_of(response)) == shown
+    assert ("Show more rows" in response.content.decode()) == (shown < MAX_ROWS_PER_SECTION)
+
+
+def test_showing_more_rows_runs_no_extra_queries(
+    client, repo, dashboard, django_assert_num_queries
+):
+    for _ in range(40):
+        ChangeFactory(repository=repo)
+    with django_assert_num_queries(4 + 2 * 2):
+        client.get(detail_url() + "?section=everything-open&rows=35")

@@ -789,3 +789,43 @@ def test_context_for_a_tiller_user(server, me, user, team, django_assert_num_que
     unlinked = SearchContext.for_user(User.objects.create_user("bob"), server=server)
     assert unlinked.account is None
     assert unlinked.starred is not None  # stars are Tiller's own
+
+
+SELF_QUERIES = [
+    "reviewedby:self",
+    "NOT reviewedby:self",
+    "label:Code-Review>=1,self",
+    "label:Code-Review>=0,self",
+    "NOT label:Code-Review>=0,self",
+    "label:code-review=0,self",
+    "NOT label:Code-Review<=-1,self NOT label:Code-Review>=1,self",
+    "label:Verified=-1,self OR reviewedby:self",
+]
+
+
+@pytest.mark.parametrize("query", SELF_QUERIES)
+def test_self_terms_match_what_naming_the_account_matches(make, found, me, alice, query):
+    """``self`` and the account's user name (``jroe``) resolve differently (a literal
+    primary key, a subquery on ``Account``) but must select the same changes."""
+
+    def message(change, author, minutes):
+        return MessageFactory(change=change, author=author, date=NOW - timedelta(minutes=minutes))
+
+    make()  # untouched
+    for value in (2, 1, -1, -2):
+        change = make(owner=alice)
+        vote(change, value, me)
+        vote(change, -value, alice)
+        message(change, me, 20)
+    reset = make(owner=alice)
+    message(reset, me, 20)
+    message(reset, alice, 10)
+    vote(reset, -1, me, label="Verified")
+    mine = make(owner=me)
+    message(mine, me, 30)
+    vote(mine, 1, me)
+    others = make(owner=alice)
+    vote(others, 1, alice)
+    message(others, alice, 5)
+
+    assert found(query) == found(query.replace("self", "jroe"))
