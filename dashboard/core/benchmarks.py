@@ -10,6 +10,7 @@ crowd the cores.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable, Mapping
@@ -87,3 +88,21 @@ def measure_page(
             raise CommandError(f"GET {url} answered {response.status_code}")
 
     return measure(get, runs=runs, warm_ups=warm_ups)
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system, all threads) another process has used so far.
+
+    For benchmarks that drive a server in a process of its own (the Gerrit simulator):
+    the difference of two readings is that process's share of the work, which a loaded
+    machine does not inflate the way it inflates wall time. Reads ``/proc``, so Linux
+    only; None elsewhere or when the process is gone.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            # The command name (field 2) may hold spaces: count fields after its ")".
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5)
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")

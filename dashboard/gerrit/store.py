@@ -88,19 +88,45 @@ def upsert_accounts(*, team: Team, infos: Iterable[dict[str, Any]]) -> dict[int,
     Bare ``{"_account_id": N}`` entries (no DETAILED_ACCOUNTS) never blank out details
     learnt earlier: only entries that carry details update a row.
     """
-    # A page names the same few dozen people thousands of times: keep one entry each,
-    # preferring one with details.
+    return _upsert_accounts(team, infos)[0]
+
+
+def _upsert_accounts(
+    team: Team, infos: Iterable[dict[str, Any]]
+) -> tuple[dict[int, int], set[int]]:
+    """``upsert_accounts``, plus the ``_account_id`` of the bots among them.
+
+    A page names the same few dozen people thousands of times, nearly always exactly as
+    they are stored already: rows are read first and only new or changed ones written, so
+    a page usually costs one query here instead of three.
+    """
+    # One entry per account, preferring one with details. This loop sees every account
+    # mention of a page (some 36 a change), so it stays inline.
     unique: dict[int, dict[str, Any]] = {}
     for info in infos:
-        account_id = _account_id(info, "An account")
+        try:
+            account_id = info["_account_id"]
+        except (KeyError, TypeError):
+            account_id = None
+        if not isinstance(account_id, int):
+            raise SyncDataError("An account names an account without '_account_id'")
         known = unique.get(account_id)
         if known is None or (len(info) > len(known) and not _has_details(known)):
             unique[account_id] = info
-    detailed: dict[int, Account] = {}
-    bare: dict[int, Account] = {}
+    if not unique:
+        return {}, set()
+    stored = {
+        row[0]: row[1:]
+        for row in Account.objects.filter(
+            server=team.server, account_id__in=unique.keys()
+        ).values_list("account_id", "pk", *_ACCOUNT_FIELDS)
+    }
+    changed: list[Account] = []
+    new_bare: list[Account] = []
+    bots = {account_id for account_id, row in stored.items() if row[4]}  # is_bot
     for account_id, info in unique.items():
         if _has_details(info):
-            detailed[account_id] = Account(
+            account = Account(
                 server=team.server,
                 account_id=account_id,
                 username=info.get("username", ""),
@@ -109,23 +135,32 @@ def upsert_accounts(*, team: Team, infos: Iterable[dict[str, Any]]) -> dict[int,
                 is_bot=_is_bot(info, team),
                 inactive=bool(info.get("inactive")),
             )
-        else:
-            bare[account_id] = Account(server=team.server, account_id=account_id)
-    if detailed:
+            row = stored.get(account_id)
+            if row is None or row[1:] != tuple(getattr(account, f) for f in _ACCOUNT_FIELDS):
+                changed.append(account)
+            if account.is_bot:
+                bots.add(account_id)
+            else:
+                bots.discard(account_id)
+        elif account_id not in stored:
+            new_bare.append(Account(server=team.server, account_id=account_id))
+    if changed:
         Account.objects.bulk_create(
-            detailed.values(),
+            changed,
             update_conflicts=True,
             unique_fields=["server", "account_id"],
             update_fields=list(_ACCOUNT_FIELDS),
         )
-    if bare:
-        Account.objects.bulk_create(bare.values(), ignore_conflicts=True)
-    wanted = detailed.keys() | bare.keys()
-    return dict(
-        Account.objects.filter(server=team.server, account_id__in=wanted).values_list(
-            "account_id", "pk"
+    if new_bare:
+        Account.objects.bulk_create(new_bare, ignore_conflicts=True)
+    pks = {account_id: row[0] for account_id, row in stored.items()}
+    if len(pks) < len(unique):
+        pks.update(
+            Account.objects.filter(
+                server=team.server, account_id__in=unique.keys() - pks.keys()
+            ).values_list("account_id", "pk")
         )
-    )
+    return pks, bots
 
 
 def _accounts_in(change: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -167,32 +202,28 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
     if not wanted:
         return PageStats(0, 0, 0, 0, None)
 
-    account_pks = upsert_accounts(
-        team=team, infos=(a for info in wanted for a in _accounts_in(info))
-    )
-    bots = set(
-        Account.objects.filter(pk__in=account_pks.values(), is_bot=True).values_list(
-            "account_id", flat=True
-        )
-    )
+    account_pks, bots = _upsert_accounts(team, (a for info in wanted for a in _accounts_in(info)))
     numbers = [info["_number"] for info in wanted]
-    existing = set(
-        Change.objects.filter(server=team.server, number__in=numbers).values_list(
-            "number", flat=True
-        )
-    )
-    _upsert_changes(
-        [_change_row(team, info, repositories, account_pks, synced_at) for info in wanted]
-    )
     change_pks = dict(
         Change.objects.filter(server=team.server, number__in=numbers).values_list("number", "pk")
     )
+    existing = set(change_pks)
+    times = _Times()
+    stamp = times.database
+    _upsert_changes(
+        [_change_row(team, info, repositories, account_pks, synced_at, times) for info in wanted]
+    )
+    if len(change_pks) < len(set(numbers)):
+        change_pks.update(
+            Change.objects.filter(
+                server=team.server, number__in=set(numbers) - existing
+            ).values_list("number", "pk")
+        )
     pks = list(change_pks.values())
-    for model in (PatchSet, Message, Vote, Review, Approval, Reviewer, ChangeFile):
-        model.objects.filter(change_id__in=pks).delete()
+    # A snapshot replaces what was stored; changes new to the database have nothing yet.
+    _delete_children([change_pks[number] for number in existing])
 
     rows = _Rows()
-    when = _database_datetime()
     people = _People(account_pks, bots)
     for info in wanted:
         change_pk = change_pks[info["_number"]]
@@ -206,19 +237,20 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
                     revision["_number"],
                     sha,
                     people.pk(revision.get("uploader")),
-                    when(parse_timestamp(revision["created"])),
+                    stamp(revision["created"]),
                     revision.get("kind", ""),
                 )
             )
         events: list[VoteEvent] = []
+        event_times: list[Any] = []  # each event's time in database form, as events
         message_ids: set[str] = set()
         for message in info.get("messages") or []:
             author = (message.get("author") or {}).get("_account_id")
             # 2.13's documentation spells these "updated" and "revision_number".
-            stamp = message.get("date") or message.get("updated")
-            if not stamp:
+            text_stamp = message.get("date") or message.get("updated")
+            if not text_stamp:
                 raise SyncDataError(f"A message of change {info['_number']} has no 'date'")
-            date = parse_timestamp(stamp)
+            date, database_date = times.both(text_stamp)
             revision_number = message.get("_revision_number", message.get("revision_number"))
             text = message.get("message", "")
             gerrit_id = str(message.get("id", ""))
@@ -229,15 +261,20 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
                         change_pk,
                         gerrit_id,
                         people.pk(message.get("author")),
-                        when(date),
+                        database_date,
                         revision_number,
                         text,
                         message.get("tag", ""),
                     )
                 )
-            events += events_from_message(text, author=author, date=date, revision=revision_number)
+            announced = events_from_message(
+                text, author=author, date=date, revision=revision_number
+            )
+            if announced:
+                events += announced
+                event_times += [database_date] * len(announced)
         current_ps = _current_patch_set(info, current)
-        for event in events:
+        for event, granted in zip(events, event_times, strict=True):
             voter = event.voter if event.voter is not None else people.resolve(event)
             if voter is None or voter not in account_pks:
                 continue
@@ -249,7 +286,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
                     event.label,
                     event.value,
                     account_pks[voter],
-                    when(event.granted),
+                    granted,
                     event.removal,
                     voter in bots,
                     VoteSource.MESSAGE,
@@ -266,7 +303,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
                     vote.label,
                     vote.value,
                     account_pks[vote.voter],
-                    when(vote.granted or parse_timestamp(info["updated"])),
+                    times.when(vote.granted) if vote.granted else stamp(info["updated"]),
                     False,
                     vote.voter in bots,
                     VoteSource.LABEL,
@@ -283,7 +320,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
                         vote.label,
                         account_pks[vote.voter],
                         vote.value,
-                        when(vote.granted) if vote.granted else None,
+                        times.when(vote.granted) if vote.granted else None,
                         vote.tag,
                     )
                 )
@@ -307,6 +344,12 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
         oldest_updated=min(parse_timestamp(info["updated"]) for info in wanted),
     )
 
+
+# Rows per statement when a list of ids goes into ``IN (…)``: far below SQLite's and
+# PostgreSQL's parameter limits.
+_CHUNK = 500
+# Change.hashtags' own preparation (JSON text on SQLite, Jsonb on PostgreSQL).
+_HASHTAGS = Change._meta.get_field("hashtags")
 
 _CHANGE_UPDATE_FIELDS = [
     "repository",
@@ -351,6 +394,34 @@ def _database_datetime() -> Callable[[datetime], Any]:
     if connection.vendor == "sqlite":
         return lambda moment: moment.replace(tzinfo=None).isoformat(" ")
     return connection.ops.adapt_datetimefield_value
+
+
+class _Times:
+    """Gerrit's timestamps for one page, each text converted once.
+
+    A page holds some 300,000 timestamps and many repeat (a vote's label date is its
+    message's, a patch set's creation its upload message's); converting is most of what
+    they cost, so each distinct text is parsed and adapted once.
+    """
+
+    def __init__(self) -> None:
+        self.when = _database_datetime()
+        self._database: dict[str, Any] = {}
+
+    def database(self, stamp: str) -> Any:
+        """The database value of a Gerrit timestamp text."""
+        value = self._database.get(stamp)
+        if value is None:
+            value = self._database[stamp] = self.when(parse_timestamp(stamp))
+        return value
+
+    def both(self, stamp: str) -> tuple[datetime, Any]:
+        """The aware datetime and the database value of a Gerrit timestamp text."""
+        moment = parse_timestamp(stamp)
+        value = self._database.get(stamp)
+        if value is None:
+            value = self._database[stamp] = self.when(moment)
+        return moment, value
 
 
 class _Rows:
@@ -457,14 +528,14 @@ def _current_revision(info: dict[str, Any]) -> dict[str, Any] | None:
     return max(revisions.values(), key=lambda revision: revision.get("_number", 0))
 
 
-def _closed(info: dict[str, Any]) -> datetime | None:
-    """When the change was merged or abandoned: Gerrit reports ``submitted`` only for merges,
-    so an abandon is dated by its message (tag ``autogenerated:gerrit:abandon`` or the text
-    "Abandoned"), else by ``updated``."""
+def _closed(info: dict[str, Any]) -> str | None:
+    """When the change was merged or abandoned, as Gerrit's timestamp text: Gerrit reports
+    ``submitted`` only for merges, so an abandon is dated by its message (tag
+    ``autogenerated:gerrit:abandon`` or the text "Abandoned"), else by ``updated``."""
     if info["status"] == "NEW":
         return None
     if info["status"] == "MERGED" and info.get("submitted"):
-        return parse_timestamp(info["submitted"])
+        return info["submitted"]
     wanted = (
         "autogenerated:gerrit:abandon"
         if info["status"] == "ABANDONED"
@@ -477,8 +548,8 @@ def _closed(info: dict[str, Any]) -> datetime | None:
         ):
             stamp = message.get("date") or message.get("updated")
             if stamp:
-                return parse_timestamp(stamp)
-    return parse_timestamp(info["updated"])
+                return stamp
+    return info["updated"]
 
 
 def _current_patch_set(info: dict[str, Any], current: dict[str, Any] | None) -> int:
@@ -506,29 +577,38 @@ def _standing_votes(info: dict[str, Any]) -> list[StandingVote]:
 def _upsert_changes(rows: list[dict[str, Any]]) -> None:
     """``INSERT … ON CONFLICT (server, number) DO UPDATE`` in one ``executemany``.
 
-    The same statement works on SQLite (3.24+) and PostgreSQL; values go through each
-    field's own database preparation, so JSON and datetimes are right on both.
+    The same statement works on SQLite (3.24+) and PostgreSQL. ``rows`` hold values in
+    database form already (``_change_row``): going through each field's own preparation
+    cost more than the statement itself.
     """
     meta = Change._meta
     quote = connection.ops.quote_name
     names = ["server", "number", *_CHANGE_UPDATE_FIELDS]
-    fields = [meta.get_field(name) for name in names]
-    columns = [quote(field.column) for field in fields]
+    columns = [quote(meta.get_field(name).column) for name in names]
     updates = ", ".join(f"{column} = excluded.{column}" for column in columns[2:])
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({columns[0]}, {columns[1]}) DO UPDATE SET {updates}"
     )
-    params = [
-        tuple(
-            field.get_db_prep_save(row[name], connection)
-            for name, field in zip(names, fields, strict=True)
-        )
-        for row in rows
-    ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        cursor.executemany(sql, [tuple(row[name] for name in names) for row in rows])
+
+
+def _delete_children(change_pks: list[int]) -> None:
+    """Delete every row hanging off these changes (one statement per table and chunk).
+
+    Raw SQL because nothing cascades from these tables and no signal listens: the ORM's
+    delete would build the same statement at several times the cost.
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in (PatchSet, Message, Vote, Review, Approval, Reviewer, ChangeFile):
+            table = quote(model._meta.db_table)
+            for start in range(0, len(change_pks), _CHUNK):
+                chunk = change_pks[start : start + _CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {table} WHERE change_id IN ({marks})", chunk)
 
 
 def _change_row(
@@ -537,7 +617,10 @@ def _change_row(
     repositories: dict[str, int],
     account_pks: dict[int, int],
     synced_at: datetime,
+    times: _Times,
 ) -> dict[str, Any]:
+    """The change's column values, in database form (see ``_upsert_changes``)."""
+    stamp = times.database
     current = _current_revision(info) or {}
     commit = current.get("commit") or {}
     labels = info.get("labels") or {}
@@ -553,15 +636,15 @@ def _change_row(
         "change_id": info.get("change_id", ""),
         "branch": info["branch"],
         "topic": info.get("topic", ""),
-        "hashtags": info.get("hashtags") or [],
+        "hashtags": _HASHTAGS.get_db_prep_save(info.get("hashtags") or [], connection),
         "subject": info["subject"],
         "commit_message": commit.get("message", ""),
         "owner": account_pks[info["owner"]["_account_id"]],
         "status": info["status"],
-        "created": parse_timestamp(info["created"]),
-        "updated": parse_timestamp(info["updated"]),
-        "submitted": parse_timestamp(info["submitted"]) if info.get("submitted") else None,
-        "closed": _closed(info),
+        "created": stamp(info["created"]),
+        "updated": stamp(info["updated"]),
+        "submitted": stamp(info["submitted"]) if info.get("submitted") else None,
+        "closed": stamp(closed) if (closed := _closed(info)) else None,
         "mergeable": info.get("mergeable"),
         "work_in_progress": bool(info.get("work_in_progress")),
         "is_private": bool(info.get("is_private")),
@@ -569,14 +652,12 @@ def _change_row(
         "deletions": info.get("deletions") or 0,
         "current_patch_set": _current_patch_set(info, current),
         "current_revision": info.get("current_revision", ""),
-        "current_patch_set_created": (
-            parse_timestamp(current["created"]) if current.get("created") else None
-        ),
+        "current_patch_set_created": stamp(current["created"]) if current.get("created") else None,
         "cr_max": max(code_review, default=0),
         "cr_min": min(code_review, default=0),
         "cr_plus2_count": sum(1 for value in code_review if value >= 2),
         "verified": _label_summary(values("Verified"), negative_first=True),
         "workflow": _label_summary(values("Workflow"), negative_first=True),
         **{column: value_set(values(label)) for label, column in VALUE_SET_COLUMNS.items()},
-        "synced_at": synced_at,
+        "synced_at": times.when(synced_at),
     }

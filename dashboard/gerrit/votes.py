@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 _PATCH_SET_LINE = re.compile(r"^Patch Set (?P<ps>\d+):(?P<rest>[^\n]*)")
 _VOTE = re.compile(r"^(?P<label>[A-Za-z][A-Za-z0-9_-]*?)(?P<value>[+-]\d+)$")
@@ -58,7 +59,17 @@ def parse_vote_line(text: str) -> tuple[int, list[tuple[str, int | None]]] | Non
     A removal is ``(label, None)``. Returns None when the message is not a review with
     votes, e.g. ``Patch Set 2: Patch Set 1 was rebased`` or a plain comment.
     """
-    match = _PATCH_SET_LINE.match(text)
+    if not text.startswith("Patch Set "):
+        return None
+    parsed = _parse_first_line(text.partition("\n")[0])
+    return None if parsed is None else (parsed[0], list(parsed[1]))
+
+
+# A sync reads every message of a history, and their first lines repeat endlessly
+# ("Patch Set 4: Code-Review+2 Workflow+1"): parse each distinct line once.
+@lru_cache(maxsize=4096)
+def _parse_first_line(line: str) -> tuple[int, tuple[tuple[str, int | None], ...]] | None:
+    match = _PATCH_SET_LINE.match(line)
     if match is None:
         return None
     tokens = match.group("rest").split()
@@ -74,7 +85,7 @@ def parse_vote_line(text: str) -> tuple[int, list[tuple[str, int | None]]] | Non
             # Anything else means the line is prose ("Patch Set 1 was rebased"), not votes;
             # trailing "(2 comments)" only appears after a blank line, so it never lands here.
             return None
-    return int(match.group("ps")), votes
+    return int(match.group("ps")), tuple(votes)
 
 
 def events_from_message(
@@ -96,6 +107,8 @@ def events_from_message(
                     removal=value is None,
                 )
             )
+        return events
+    if "Removed " not in text:  # most messages: skip scanning every line of them
         return events
     for removed in _REMOVED_BY.finditer(text):
         who = removed.group("who").strip()

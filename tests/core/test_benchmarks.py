@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group
 
-from dashboard.core.benchmarks import measure
+from dashboard.core.benchmarks import measure, process_cpu_seconds
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +42,27 @@ def test_report_names_the_figures_asked_for():
     timing = measure(lambda: None, runs=2, warm_ups=0)
     assert timing.report("p50_ms", "queries") == {"p50_ms": timing.p50_ms, "queries": 0}
     assert set(timing.report()) >= {"cpu_p50_ms", "cpu_p95_ms", "queries_constant"}
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_process_cpu_seconds_counts_what_another_process_burns():
+    spin = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\n"
+    child = subprocess.Popen([sys.executable, "-c", spin + "input()"], stdin=subprocess.PIPE)
+    try:
+        before = process_cpu_seconds(child.pid)
+        assert before is not None
+        while (process_cpu_seconds(child.pid) or 0) < 0.4:
+            pass  # the child is still spinning
+        assert process_cpu_seconds(child.pid) - before > 0
+    finally:
+        child.communicate(b"\n", timeout=10)
+
+
+def test_process_cpu_seconds_of_a_process_that_is_gone_is_none():
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert process_cpu_seconds(int(child.stdout)) is None

@@ -5,6 +5,14 @@ simulator in one process (serving over HTTP on loopback), the migration in anoth
 sync in a third whose peak resident memory (``ru_maxrss``) is reported. The database is a
 throwaway SQLite file unless ``--database-url`` names a PostgreSQL server, in which case a
 scratch database is created on it and dropped afterwards.
+
+Wall time on a shared machine says as much about the neighbours as about the sync, so the
+CPU seconds per 1,000 changes of the syncing process (``time.process_time``, every thread)
+and of the simulator (from ``/proc``, Linux only) are reported beside it. Each process is
+single-core bound (one interpreter lock) and the two overlap (the sync prefetches the next
+page while it stores one), so with a core each the rate cannot exceed 1,000 over the larger
+of the two: ``cpu_bound_changes_per_second``, what the same work gives on a quiet machine
+(it leaves out time spent waiting on the disk).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dashboard.core.benchmarks import process_cpu_seconds
 from dashboard.gerrit.models import Change, Message, PatchSet, SyncRunStatus, Vote
 from dashboard.gerrit.simulator.process import SimulatorProcess
 from dashboard.gerrit.sync import sync_team
@@ -53,10 +62,14 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print only the JSON report")
         # Internal: the measuring child process.
         parser.add_argument("--child-gerrit-url", help=argparse.SUPPRESS)
+        parser.add_argument("--child-simulator-pid", type=int, help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["child_gerrit_url"]:
-            self.stdout.write(json.dumps(measure_sync(options["child_gerrit_url"])))
+            figures = measure_sync(
+                options["child_gerrit_url"], simulator_pid=options["child_simulator_pid"]
+            )
+            self.stdout.write(json.dumps(figures))
             return
         report = []
         for changes in options["changes"] or [10_000, 50_000]:
@@ -77,7 +90,8 @@ class Command(BaseCommand):
                 manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
                 subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
                 result = subprocess.run(
-                    [*manage, "bench_sync", "--child-gerrit-url", url],
+                    [*manage, "bench_sync", "--child-gerrit-url", url]
+                    + ["--child-simulator-pid", str(simulator.process.pid)],
                     env=env,
                     check=True,
                     capture_output=True,
@@ -88,12 +102,14 @@ class Command(BaseCommand):
         return figures
 
 
-def measure_sync(gerrit_url: str) -> dict[str, Any]:
+def measure_sync(gerrit_url: str, *, simulator_pid: int | None = None) -> dict[str, Any]:
     """Run in the child process: a full sync, then a sync with nothing new."""
     team = import_team(definition=BENCH_TEAM, gerrit_url=gerrit_url).team
-    started = time.perf_counter()
+    simulator_started = _cpu_of(simulator_pid)
+    started, cpu_started = time.perf_counter(), time.process_time()
     full = sync_team(team=team)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    simulator_ended = _cpu_of(simulator_pid)
     if full.status != SyncRunStatus.SUCCEEDED:
         raise CommandError(f"The benchmark sync failed: {full.error}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -101,6 +117,11 @@ def measure_sync(gerrit_url: str) -> dict[str, Any]:
     again = sync_team(team=team)
     incremental_ms = (time.perf_counter() - started) * 1000
     changes = Change.objects.count()
+    per_1000 = 1000 / changes
+    sync_cpu = round(cpu * per_1000, 3)
+    sim_cpu = None
+    if simulator_started is not None and simulator_ended is not None:
+        sim_cpu = round((simulator_ended - simulator_started) * per_1000, 3)
     return {
         "changes": changes,
         "patch_sets_per_change": round(PatchSet.objects.count() / changes, 2),
@@ -109,11 +130,27 @@ def measure_sync(gerrit_url: str) -> dict[str, Any]:
         "full_sync_seconds": round(seconds, 2),
         "full_sync_changes_per_second": round(changes / seconds),
         "full_sync_requests": full.requests,
+        "sync_cpu_seconds_per_1000_changes": sync_cpu,
+        "simulator_cpu_seconds_per_1000_changes": sim_cpu,
+        "cpu_bound_changes_per_second": round(1000 / max(sync_cpu, sim_cpu or 0)),
+        "load_average": _load_average(),
         "peak_memory_mb": round(peak_mb, 1),
         "no_change_sync_ms": round(incremental_ms),
         "no_change_sync_requests": again.requests,
         "no_change_sync_changes_fetched": again.changes_fetched,
     }
+
+
+def _cpu_of(pid: int | None) -> float | None:
+    return process_cpu_seconds(pid) if pid is not None else None
+
+
+def _load_average() -> float | None:
+    """The one-minute load average when the sync ended: how crowded the cores were."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 class _scratch_database:
@@ -148,13 +185,17 @@ class _scratch_database:
 
 def _table(report: list[dict[str, Any]]) -> str:
     lines = [
-        "changes  db          changes/s  peak MB  no-change sync  (requests)  ps/ch  msg/ch",
+        "changes  db          changes/s  CPU s/1000 sync  sim  CPU-bound/s  peak MB"
+        "  no-change sync  (requests)  ps/ch  msg/ch  load",
     ]
     for row in report:
+        simulator = row["simulator_cpu_seconds_per_1000_changes"]
         lines.append(
             f"{row['changes']:>7}  {row['database']:<10}  {row['full_sync_changes_per_second']:>9}"
+            f"  {row['sync_cpu_seconds_per_1000_changes']:>15}  {simulator or '-':>5}"
+            f"  {row['cpu_bound_changes_per_second']:>11}"
             f"  {row['peak_memory_mb']:>7}  {row['no_change_sync_ms']:>11} ms"
             f"  {row['no_change_sync_requests']:>10}  {row['patch_sets_per_change']:>5}"
-            f"  {row['messages_per_change']:>6}"
+            f"  {row['messages_per_change']:>6}  {row['load_average'] or '-'}"
         )
     return "\n".join(lines)
