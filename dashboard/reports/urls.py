@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from dashboard.reports import cycle_report_views, email_views
+from dashboard.reports import cycle_report_views, email_views, focus_views, weekly_views
 
 app_name = "reports"
 # Cycle names may hold dots ("2026.2"), hence <str:cycle>, as in governance's URLs.
@@ -30,19 +30,18 @@ urlpatterns += [
     path("teams/<slug:team>/emails/", email_views.sent_emails, name="emails"),
     path("teams/<slug:team>/emails/<int:pk>/", email_views.sent_email, name="email"),
     path("teams/<slug:team>/emails/<int:pk>/eml/", email_views.sent_email_eml, name="email-eml"),
-from dashboard.reports import focus_views
+]
 
-app_name = "reports"
-urlpatterns: list = [
+# Focus rules (issue 6, item 3).
+urlpatterns += [
     path("teams/<slug:team>/focus/", focus_views.focus, name="focus"),
     path("teams/<slug:team>/focus/add/", focus_views.focus_add, name="focus-add"),
     path("teams/<slug:team>/focus/<int:pk>/edit/", focus_views.focus_edit, name="focus-edit"),
     path("teams/<slug:team>/focus/<int:pk>/lift/", focus_views.focus_lift, name="focus-lift"),
     path("teams/<slug:team>/focus/<int:pk>/delete/", focus_views.focus_delete, name="focus-delete"),
-from dashboard.reports import weekly_views
+]
 
-app_name = "reports"
-urlpatterns: list = [
+urlpatterns += [
     # Weekly review priorities (issue 6, items 1 and 5).
     path("teams/<slug:team>/weekly/", weekly_views.weekly_current, name="weekly-current"),
     path("teams/<slug:team>/weekly/start/", weekly_views.weekly_start, name="weekly-start"),

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from dashboard.reports.models.cycle_report import ReportNarrative, ReportNarrativeVersion
 from dashboard.reports.models.emails import SentEmail, TeamEmailSettings
-
-__all__: list[str] = [
-    "ReportNarrative",
-    "ReportNarrativeVersion",
-    "SentEmail",
-    "TeamEmailSettings",
 from dashboard.reports.models.focus import DEFAULT_EXCEPTIONS, FocusRule
 
 __all__: list[str] = [
     "DEFAULT_EXCEPTIONS",
     "FocusRule",
+    "ReportNarrative",
+    "ReportNarrativeVersion",
+    "SentEmail",
+    "TeamEmailSettings",
 ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gerrit', '0007_fill_reviews'),
+        ('gerrit', '0009_patchset_repository_required'),
     ]
 
     operations = [
