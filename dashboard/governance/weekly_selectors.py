@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import quote
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from dashboard.gerrit.models import Change, ChangeStatus, Team
 from dashboard.governance.models.weekly import ItemKind, WeeklyItem, WeeklyList
@@ -55,6 +55,21 @@ def marked_changes(*, team: Team, today: date) -> Marked:
     numbers = frozenset(number for number, _ in rows if number)
     topics = frozenset(topic for _, topic in rows if topic)
     return Marked(week=weekly_list.week, numbers=numbers, topics=topics)
+
+
+def with_weekly_marker(changes: QuerySet[Change], *, today: date) -> QuerySet[Change]:
+    """Annotate ``weekly_priority``: True when the change, or its topic, is on its team's
+    list in force ``today`` (the dashboards' row marker), in the rows' own query."""
+    in_force = (
+        WeeklyList.objects.filter(team=OuterRef(OuterRef("repository__team")), week__lte=today)
+        .order_by("-week")
+        .values("pk")[:1]
+    )
+    listed = WeeklyItem.objects.filter(weekly_list=in_force).filter(
+        Q(kind=ItemKind.CHANGE, change_number=OuterRef("number"))
+        | Q(kind=ItemKind.TOPIC, topic=OuterRef("topic"))
+    )
+    return changes.annotate(weekly_priority=Exists(listed))
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import F, OrderBy, QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 
 from dashboard.gerrit.models import Account, Change, Team
 from dashboard.governance.spec_selectors import with_spec_marker
+from dashboard.governance.weekly_selectors import with_weekly_marker
 from dashboard.reviews.evaluate import SearchContext, search
 from dashboard.reviews.query import (
     NeedsSignIn,
@@ -116,9 +118,10 @@ ROW_FIELDS = (
 
 
 def _with_row_data(changes: QuerySet[Change]) -> QuerySet[Change]:
-    """What ``gerrit/change_list.html#change-row`` shows, in the same query as the rows."""
+    """What ``gerrit/change_list.html#change-row`` shows, in the same query as the rows,
+    with the markers of linked specs and of this week's review priorities."""
     rows = changes.select_related("repository__team", "owner", "server").only(*ROW_FIELDS)
-    return with_spec_marker(rows)
+    return with_weekly_marker(with_spec_marker(rows), today=timezone.localdate())
 
 
 def search_changes(*, text: str, context: SearchContext) -> ChangeSearch:

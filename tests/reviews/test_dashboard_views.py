@@ -399,6 +399,33 @@ def test_rows_implementing_a_spec_link_to_it_at_no_extra_query(
     assert html.count('class="badge badge-spec"') == 1
 
 
+def test_rows_on_this_weeks_priorities_are_marked_at_no_extra_query(
+    client, repo, dashboard, django_assert_num_queries
+):
+    from tests.governance.weekly_factories import WeeklyItemFactory, WeeklyListFactory
+
+    today = timezone.localdate()
+    in_force = WeeklyListFactory(team=repo.team, week=today - timedelta(days=2))
+    WeeklyItemFactory(weekly_list=in_force, kind="change", change_number=700001, text="")
+    WeeklyItemFactory(weekly_list=in_force, kind="topic", topic="bp/image-import", text="")
+    later = WeeklyListFactory(team=repo.team, week=today + timedelta(days=5))
+    WeeklyItemFactory(weekly_list=later, kind="change", change_number=700002, text="")
+    ChangeFactory(repository=repo, number=700001)
+    ChangeFactory(repository=repo, number=700002)  # only on next meeting's list
+    ChangeFactory(repository=repo, number=700003, topic="bp/image-import")
+    ChangeFactory(repository=repo, number=700004)
+    with django_assert_num_queries(4 + 2 * 2):
+        response = client.get(detail_url())
+    marked = {
+        change.number
+        for panel in response.context["panels"]
+        for change in panel.result.rows
+        if change.weekly_priority
+    }
+    assert marked == {700001, 700003}
+    assert 'class="badge badge-weekly"' in response.content.decode()
+
+
 # Rows per section, and showing more
 
 
