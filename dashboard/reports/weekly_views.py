@@ -30,6 +30,7 @@ from dashboard.governance import weekly as services
 from dashboard.governance.models import ItemKind, WeeklyDelegate, WeeklyItem, WeeklyList
 from dashboard.governance.weekly_selectors import current_list
 from dashboard.reports import weekly_page as selectors
+from dashboard.reports.focus import focus_checks
 
 FRAGMENT = "weekly-list"
 MAX_PASTED_LINES = 50
@@ -102,6 +103,7 @@ def _render(
         is_ptl = navigation(request)["is_ptl"]
         context["is_ptl"] = is_ptl
         context["delegates"] = selectors.delegates_panel(team=team) if is_ptl else None
+        context["focus_checks"] = focus_checks(team=team, today=today)
         query = request.GET.get("q", "")
         kind = request.GET.get("kind", "")
         if composing and query:

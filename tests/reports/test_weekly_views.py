@@ -153,8 +153,8 @@ def test_page_query_count_is_the_same_for_3_and_30_items(
     signed_in(client, PTL)
     # team, session, user, the two role flags of the navigation, list, 4 for the statuses,
     # history, weeks, stale policy, starved changes, cycle, priorities, their specs,
-    # delegates, core users.
-    with django_assert_num_queries(19):
+    # delegates, core users, and for the focus rules the cycle of today and its rules.
+    with django_assert_num_queries(21):
         response = client.get(page())
     assert response.content.decode().count('class="weekly-item ') == size
 
@@ -165,9 +165,35 @@ def test_anonymous_page_query_count_is_the_same_for_3_and_30_items(
 ):
     weekly_list = WeeklyListFactory(team=team, week=WEEK)
     _grow(weekly_list, repo, size)
-    # team, list, 4 for the statuses, history, weeks.
-    with django_assert_num_queries(8):
+    # team, list, 4 for the statuses, history, weeks, the cycle of today and its rules.
+    with django_assert_num_queries(10):
         client.get(page())
+
+
+def test_the_page_shows_whether_the_cycles_focus_rules_hold(client, team, repo):
+    from dashboard.reports.focus_services import create_rule
+    from dashboard.reports.models import DEFAULT_EXCEPTIONS
+
+    today = timezone.localdate()
+    cycle = CycleFactory(name="now", start=today - timedelta(days=60), end=today + timedelta(60))
+    create_rule(
+        team=team,
+        cycle=cycle,
+        statement="Nothing else merges until image import lands",
+        since=today - timedelta(days=10),
+        exceptions=DEFAULT_EXCEPTIONS,
+        actor=None,
+    )
+    ChangeFactory(
+        repository=repo,
+        number=31337,
+        status=ChangeStatus.MERGED,
+        closed=timezone.now() - timedelta(days=2),
+    )
+    WeeklyListFactory(team=team, week=WEEK)
+    html = client.get(page()).content.decode()
+    assert "Nothing else merges until image import lands" in html
+    assert 'id="focus-summary"' in html and "31337" in html
 
 
 @pytest.mark.parametrize("role", [None, CONTRIBUTOR, CORE])
