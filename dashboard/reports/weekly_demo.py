@@ -138,7 +138,10 @@ def seed_demo_weekly(team: Team, today: date | None = None) -> list[WeeklyList]:
             )
             first = weekly_list.items.order_by("position").first()
             services.edit_note(
-                item=first, version=None, note="Needs one more +2 to land.", actor=None
+                item=first,
+                version=None,
+                note="Moved to the top at the meeting: it has waited longest.",
+                actor=None,
             )
         services.set_intro(
             weekly_list=weekly_list, version=None, intro=INTROS[index % len(INTROS)], actor=None
