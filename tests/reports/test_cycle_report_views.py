@@ -78,10 +78,10 @@ def test_page_queries_are_bounded(
 ) -> None:
     sign_in(client, PTL)
     client.get(page_url(data))  # warm the session and the role lookup paths
-    # session, user, two role checks; team, cycle; reviewer activity 4, daily reviews,
+    # session, user, two role checks; team, cycle; reviewer activity 6, daily reviews,
     # FFEs, specs, narrative, PTLs, priorities, core stretches, snapshots, one rebuilt
     # backlog day, abandons, events, diversity 2 (its affiliation lookup needs none here)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(25):
         assert client.get(page_url(data)).status_code == 200
     save_narrative(
         team=data.team,
@@ -92,7 +92,7 @@ def test_page_queries_are_bounded(
         problems="",
         advice="",
     )
-    with django_assert_num_queries(24):  # and the saved versions
+    with django_assert_num_queries(26):  # and the saved versions
         assert client.get(page_url(data)).status_code == 200
     # More of everything costs no more queries.
     for n in range(5):
@@ -105,7 +105,7 @@ def test_page_queries_are_bounded(
             patch_set=n + 1,
             granted=at(3, 8 + n),
         )
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(26):
         assert client.get(page_url(data)).status_code == 200
 
 
