@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -30,6 +30,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from dashboard.core.roles import PTL
 from dashboard.demo.management.commands.demo import DEMO_TEAM
 from dashboard.gerrit.models import SyncRunStatus, Team
 from dashboard.gerrit.simulator import Simulator, SimulatorServer, start_simulator
@@ -215,3 +216,19 @@ def staff_login(
     page.goto(f"{live_server.url}/accounts/login/")
     submit_login_form()
     return staff_user
+
+
+PTL_USERNAME, PTL_PASSWORD = "ptl-user", "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def ptl_login(live_server: Any, page: Page, transactional_db: None) -> User:
+    """The page signed in, through the login form, as a PTL named Petra."""
+    user = User.objects.create_user(PTL_USERNAME, password=PTL_PASSWORD, first_name="Petra")
+    user.groups.set([Group.objects.get_or_create(name=PTL)[0]])
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(PTL_USERNAME)
+    page.get_by_label("Password").fill(PTL_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".nav-username")).to_have_text("Petra")
+    return user

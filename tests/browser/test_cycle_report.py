@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from dashboard.core.roles import PTL
 from dashboard.gerrit.models import Team
 from dashboard.governance.demo import seed_demo_cycles
 from dashboard.governance.models import Cycle
@@ -26,8 +25,6 @@ from dashboard.reports.narratives import save_narrative
 
 pytestmark = pytest.mark.browser
 
-PTL_USERNAME, PTL_PASSWORD = "ptl-user", "correct-horse-battery-staple"
-
 
 @pytest.fixture
 def last_cycle(synced_team: Team) -> Cycle:
@@ -35,18 +32,6 @@ def last_cycle(synced_team: Team) -> Cycle:
     seed_demo_cycles(synced_team)
     seed_demo_priorities(synced_team)
     return demo_cycles()[1]
-
-
-@pytest.fixture
-def ptl_login(live_server: Any, page: Page, transactional_db: None) -> User:
-    user = User.objects.create_user(PTL_USERNAME, password=PTL_PASSWORD, first_name="Petra")
-    user.groups.set([Group.objects.get_or_create(name=PTL)[0]])
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(PTL_USERNAME)
-    page.get_by_label("Password").fill(PTL_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".nav-username")).to_have_text("Petra")
-    return user
 
 
 def report_url(live_server: Any, team: Team, cycle: Cycle) -> str:

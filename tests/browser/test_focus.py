@@ -13,10 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from dashboard.core.roles import PTL
 from dashboard.gerrit.models import Team
 from dashboard.governance.priorities_demo import seed_demo_priorities
 from dashboard.reports.focus_demo import seed_demo_focus
@@ -25,8 +24,6 @@ from tests.browser.conftest import BrowserProblems
 
 pytestmark = pytest.mark.browser
 
-PTL_USERNAME, PTL_PASSWORD = "ptl-user", "correct-horse-battery-staple"
-
 
 @pytest.fixture
 def demo_focus(synced_team: Team) -> FocusRule:
@@ -34,18 +31,6 @@ def demo_focus(synced_team: Team) -> FocusRule:
     rule = seed_demo_focus(synced_team)
     assert rule is not None
     return rule
-
-
-@pytest.fixture
-def ptl_login(live_server: Any, page: Page, transactional_db: None) -> User:
-    user = User.objects.create_user(PTL_USERNAME, password=PTL_PASSWORD, first_name="Petra")
-    user.groups.set([Group.objects.get_or_create(name=PTL)[0]])
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(PTL_USERNAME)
-    page.get_by_label("Password").fill(PTL_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".nav-username")).to_have_text("Petra")
-    return user
 
 
 def test_visitors_see_the_demo_rule_and_its_state(

@@ -11,10 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from dashboard.core.roles import PTL
 from dashboard.gerrit.models import Team
 from dashboard.governance.models import Cycle, Priority, PriorityChange
 from dashboard.governance.priorities import create_priority
@@ -23,26 +22,12 @@ from tests.browser.conftest import BrowserProblems
 
 pytestmark = pytest.mark.browser
 
-PTL_USERNAME, PTL_PASSWORD = "ptl-user", "correct-horse-battery-staple"
-
 
 @pytest.fixture
 def demo_priorities(synced_team: Team) -> str:
     """The demo's lists; returns the current cycle's name."""
     seed_demo_priorities(synced_team)
     return demo_cycles()[0].name
-
-
-@pytest.fixture
-def ptl_login(live_server: Any, page: Page, transactional_db: None) -> User:
-    user = User.objects.create_user(PTL_USERNAME, password=PTL_PASSWORD, first_name="Petra")
-    user.groups.set([Group.objects.get_or_create(name=PTL)[0]])
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(PTL_USERNAME)
-    page.get_by_label("Password").fill(PTL_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".nav-username")).to_have_text("Petra")
-    return user
 
 
 def drag_to_top(page: Page) -> None:

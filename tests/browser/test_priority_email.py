@@ -12,11 +12,10 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from dashboard.core.roles import PTL
 from dashboard.gerrit.models import Change, ChangeStatus, Team
 from dashboard.governance.weekly import add_item, open_list
 from dashboard.reports.models import SentEmail, TeamEmailSettings
@@ -24,20 +23,7 @@ from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-PTL_USERNAME, PTL_PASSWORD = "ptl-user", "correct-horse-battery-staple"
 MEETING = date(2017, 4, 13)
-
-
-@pytest.fixture
-def ptl_login(live_server: Any, page: Page, transactional_db: None) -> User:
-    user = User.objects.create_user(PTL_USERNAME, password=PTL_PASSWORD, first_name="Petra")
-    user.groups.set([Group.objects.get_or_create(name=PTL)[0]])
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(PTL_USERNAME)
-    page.get_by_label("Password").fill(PTL_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".nav-username")).to_have_text("Petra")
-    return user
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from dashboard.core.roles import PTL
 from dashboard.gerrit.models import Change, ChangeStatus, Team
 from dashboard.governance.models import WeeklyList
 from dashboard.governance.priorities_demo import seed_demo_priorities
@@ -24,26 +23,12 @@ from dashboard.reports.weekly_demo import seed_demo_weekly
 
 pytestmark = pytest.mark.browser
 
-PTL_USERNAME, PTL_PASSWORD = "ptl-user", "correct-horse-battery-staple"
-
 
 @pytest.fixture
 def demo_weekly(synced_team: Team) -> WeeklyList:
     """The demo's lists; returns the latest one."""
     seed_demo_priorities(synced_team)
     return seed_demo_weekly(synced_team)[-1]
-
-
-@pytest.fixture
-def ptl_login(live_server: Any, page: Page, transactional_db: None) -> User:
-    user = User.objects.create_user(PTL_USERNAME, password=PTL_PASSWORD, first_name="Petra")
-    user.groups.set([Group.objects.get_or_create(name=PTL)[0]])
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(PTL_USERNAME)
-    page.get_by_label("Password").fill(PTL_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".nav-username")).to_have_text("Petra")
-    return user
 
 
 def shown_numbers(page: Page) -> list[str]:
