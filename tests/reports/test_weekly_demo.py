@@ -80,7 +80,7 @@ def test_seed_builds_four_lists_of_every_kind_with_history(synced_team, client):
         assert {e.actor_name for e in edits} == {DEMO_ACTOR}
     response = client.get(reverse("reports:weekly", args=["glance", "2026-11-26"]))
     assert response.status_code == 200
-    assert "Needs one more +2 to land." in response.content.decode()
+    assert "Moved to the top at the meeting: it has waited longest." in response.content.decode()
 
 
 def test_seed_is_deterministic_and_runs_once(synced_team):
