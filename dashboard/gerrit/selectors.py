@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dashboard.gerrit.models import (
@@ -304,3 +305,8 @@ def run_progress(*, run: SyncRun, now: datetime | None = None) -> RunProgress:
         rate=run.changes_fetched / elapsed if run.changes_fetched and elapsed else None,
         stale=now - run.heartbeat > STALE_AFTER,
     )
+
+
+def team_or_404(name: str) -> Team:
+    """The team a team page's URL names, with its server (every page links to Gerrit)."""
+    return get_object_or_404(Team.objects.select_related("server"), name=name)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +23,7 @@ from dashboard.core.context_processors import navigation
 from dashboard.core.htmx import HtmxHttpRequest
 from dashboard.core.roles import CORE, PTL, role_required
 from dashboard.gerrit.models import Change, Team
+from dashboard.gerrit.selectors import team_or_404
 from dashboard.governance import priorities as services
 from dashboard.governance import priority_selectors as selectors
 from dashboard.governance.models import (
@@ -33,17 +34,7 @@ from dashboard.governance.models import (
     PriorityStatus,
     Spec,
 )
-
-
-def _team(name: str) -> Team:
-    return get_object_or_404(Team.objects.select_related("server"), name=name)
-
-
-def _cycle(name: str) -> Cycle:
-    cycle = Cycle.objects.filter(name=name).first()
-    if cycle is None:
-        raise Http404(f"There is no cycle named “{name}”.")
-    return cycle
+from dashboard.governance.selectors import cycle_or_404
 
 
 def _split(text: str) -> list[str]:
@@ -175,7 +166,7 @@ def _render_page(
 @require_GET
 def priorities_default(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """The team's priorities for the current cycle (or the latest one with any)."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     cycle = selectors.default_cycle(team=team_obj)
     if cycle is None:
         return render(request, "governance/no_cycles.html", {"team": team_obj})
@@ -186,7 +177,7 @@ def priorities_default(request: HtmxHttpRequest, team: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def priorities(request: HtmxHttpRequest, team: str, cycle: str) -> HttpResponse:
     """The ordered list with badges and links, and its history; htmx gets the list only."""
-    team_obj, cycle_obj = _team(team), _cycle(cycle)
+    team_obj, cycle_obj = team_or_404(team), cycle_or_404(cycle)
     return _render_page(request, team_obj, cycle_obj, fragment=bool(request.htmx))
 
 
@@ -194,7 +185,7 @@ def priorities(request: HtmxHttpRequest, team: str, cycle: str) -> HttpResponse:
 @role_required(PTL)
 def priority_add(request: HtmxHttpRequest, team: str, cycle: str) -> HttpResponse:
     """Append an item to the list; the form comes back with its errors when invalid."""
-    team_obj, cycle_obj = _team(team), _cycle(cycle)
+    team_obj, cycle_obj = team_or_404(team), cycle_or_404(cycle)
     form = PriorityForm(request.POST, team=team_obj, cycle=cycle_obj)
     if not form.is_valid():
         return _render_page(request, team_obj, cycle_obj, status=400, add_form=form)
@@ -230,7 +221,7 @@ def _initial(item: Priority) -> dict[str, Any]:
 def priority_edit(request: HtmxHttpRequest, team: str, cycle: str, pk: int) -> HttpResponse:
     """Edit an item, its status included; a form loaded before someone else's edit is
     refused (409) and shown again with the current values."""
-    team_obj, cycle_obj = _team(team), _cycle(cycle)
+    team_obj, cycle_obj = team_or_404(team), cycle_or_404(cycle)
     item = _item(team_obj, cycle_obj, pk)
     status, notice = 200, ""
     form = EditPriorityForm(team=team_obj, cycle=cycle_obj, initial=_initial(item))
@@ -264,7 +255,7 @@ def priority_edit(request: HtmxHttpRequest, team: str, cycle: str, pk: int) -> H
 @require_POST
 @role_required(PTL)
 def priority_delete(request: HtmxHttpRequest, team: str, cycle: str, pk: int) -> HttpResponse:
-    team_obj, cycle_obj = _team(team), _cycle(cycle)
+    team_obj, cycle_obj = team_or_404(team), cycle_or_404(cycle)
     item = _item(team_obj, cycle_obj, pk)
     try:
         version = int(request.POST.get("version", ""))
@@ -287,7 +278,7 @@ def priorities_reorder(
     """Save a new order (``order`` = every item id, from a drag) or move item ``pk`` one
     place (``direction``, from a button). Answers the list fragment to htmx, else
     redirects; a stale ``version`` answers 409 with the current list, saving nothing."""
-    team_obj, cycle_obj = _team(team), _cycle(cycle)
+    team_obj, cycle_obj = team_or_404(team), cycle_or_404(cycle)
     form = ReorderForm(request.POST)
     if not form.is_valid():
         return _render_page(
@@ -383,14 +374,14 @@ def _render_ffe(
 @require_GET
 def ffe_list(request: HtmxHttpRequest, team: str, cycle: str) -> HttpResponse:
     """The cycle's feature-freeze exception requests, with a request form for cores."""
-    team_obj, cycle_obj = _team(team), _cycle(cycle)
+    team_obj, cycle_obj = team_or_404(team), cycle_or_404(cycle)
     return _render_ffe(request, team_obj, cycle_obj, FFERequestForm(team=team_obj))
 
 
 @require_POST
 @role_required(PTL, CORE)
 def ffe_request(request: HtmxHttpRequest, team: str, cycle: str) -> HttpResponse:
-    team_obj, cycle_obj = _team(team), _cycle(cycle)
+    team_obj, cycle_obj = team_or_404(team), cycle_or_404(cycle)
     form = FFERequestForm(request.POST, team=team_obj)
     if not form.is_valid():
         return _render_ffe(request, team_obj, cycle_obj, form, status=400)
@@ -411,7 +402,7 @@ def ffe_request(request: HtmxHttpRequest, team: str, cycle: str) -> HttpResponse
 @require_POST
 @role_required(PTL)
 def ffe_decide(request: HtmxHttpRequest, team: str, cycle: str, pk: int) -> HttpResponse:
-    team_obj, cycle_obj = _team(team), _cycle(cycle)
+    team_obj, cycle_obj = team_or_404(team), cycle_or_404(cycle)
     ffe = get_object_or_404(FeatureFreezeException, pk=pk, team=team_obj, cycle=cycle_obj)
     form = FFEDecisionForm(request.POST)
     if not form.is_valid():

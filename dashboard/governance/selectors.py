@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
 from dashboard.gerrit.models import Team
@@ -159,3 +160,11 @@ def calendar_events(*, team: Team, today: date | None = None) -> list[CycleEvent
         .select_related("cycle")
         .order_by("start", "title")
     )
+
+
+def cycle_or_404(name: str) -> Cycle:
+    """The cycle a URL names; a name Tiller does not know is a 404 that says so."""
+    cycle = Cycle.objects.filter(name=name).first()
+    if cycle is None:
+        raise Http404(f"There is no cycle named “{name}”.")
+    return cycle

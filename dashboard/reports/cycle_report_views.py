@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -22,24 +22,15 @@ from dashboard.core.context_processors import navigation
 from dashboard.core.htmx import HtmxHttpRequest
 from dashboard.core.roles import PTL, role_required
 from dashboard.gerrit.models import Team
+from dashboard.gerrit.selectors import team_or_404
 from dashboard.governance.models import Cycle
+from dashboard.governance.selectors import cycle_or_404
 from dashboard.reports import narratives
 from dashboard.reports.cycle_report import ReportUnavailable, cycle_report
 from dashboard.reports.cycle_report_export import FORMATS, export, filename
 from dashboard.reports.cycle_report_tree import METHODS
 
 TEMPLATE = "reports/cycle_report.html"
-
-
-def _team(name: str) -> Team:
-    return get_object_or_404(Team.objects.select_related("server"), name=name)
-
-
-def _cycle(name: str) -> Cycle:
-    cycle = Cycle.objects.filter(name=name).first()
-    if cycle is None:
-        raise Http404(f"There is no cycle named “{name}”.")
-    return cycle
 
 
 class NarrativeForm(forms.Form):
@@ -95,7 +86,7 @@ def _render(
 def cycle_report_default(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """The report of the latest cycle that has ended (a PTL writes it then), else of the
     running one."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     today = timezone.localdate()
     cycle = (
         Cycle.objects.filter(end__lt=today).order_by("-end").first()
@@ -110,7 +101,7 @@ def cycle_report_default(request: HtmxHttpRequest, team: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def cycle_report_page(request: HtmxHttpRequest, team: str, cycle: str) -> HttpResponse:
     """The whole report, printable; htmx gets the narrative section only."""
-    return _render(request, _team(team), _cycle(cycle), fragment=bool(request.htmx))
+    return _render(request, team_or_404(team), cycle_or_404(cycle), fragment=bool(request.htmx))
 
 
 @require_GET
@@ -120,7 +111,7 @@ def cycle_report_download(
     """The report as .md, .rst or .txt, links made absolute with this site's address."""
     if fmt not in FORMATS:
         raise Http404(f"There is no “{fmt}” export; try " + ", ".join(FORMATS) + ".")
-    team_obj, cycle_obj = _team(team), _cycle(cycle)
+    team_obj, cycle_obj = team_or_404(team), cycle_or_404(cycle)
     try:
         report = cycle_report(team=team_obj, cycle=cycle_obj)
     except ReportUnavailable as problem:
@@ -137,7 +128,7 @@ def cycle_report_download(
 def narrative_save(request: HtmxHttpRequest, team: str, cycle: str) -> HttpResponse:
     """Save the narrative as a new version; a form from an older version is refused (409)
     and the newer text shown, with the unsaved words kept in the form."""
-    team_obj, cycle_obj = _team(team), _cycle(cycle)
+    team_obj, cycle_obj = team_or_404(team), cycle_or_404(cycle)
     form = NarrativeForm(request.POST)
     if not form.is_valid():
         return _render(

@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 from dashboard.core.htmx import HtmxHttpRequest
 from dashboard.core.roles import PTL, role_required
 from dashboard.gerrit.models import Team
+from dashboard.gerrit.selectors import team_or_404
 from dashboard.governance.models import WeeklyList
 from dashboard.governance.weekly import can_compose
 from dashboard.reports.emails import (
@@ -56,10 +57,6 @@ class SendForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
-def _team(name: str) -> Team:
-    return get_object_or_404(Team.objects.select_related("server"), name=name)
-
-
 def _weekly_list(team: Team, week: str) -> WeeklyList:
     try:
         day = date.fromisoformat(week)
@@ -85,7 +82,7 @@ def _email_for(request: HtmxHttpRequest, weekly_list: WeeklyList) -> PriorityEma
 @require_GET
 def weekly_email(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse:
     """Preview of the week's email (text and HTML), with copy, .eml and send."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     weekly_list = _weekly_list(team_obj, week)
     email_settings = TeamEmailSettings.for_team(team_obj)
     email = build_priority_email(
@@ -110,7 +107,7 @@ def _settings_initial(row: TeamEmailSettings) -> dict[str, str]:
 @require_GET
 def weekly_email_eml(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse:
     """The week's email as an .eml file, to open in a mail client and send from there."""
-    weekly_list = _weekly_list(_team(team), week)
+    weekly_list = _weekly_list(team_or_404(team), week)
     email = _email_for(request, weekly_list)
     filename = f"{weekly_list.team.name}-priorities-{email.week_of:%Y-%m-%d}.eml"
     return _eml(email.message().message().as_bytes(), filename)
@@ -119,7 +116,7 @@ def weekly_email_eml(request: HtmxHttpRequest, team: str, week: str) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def weekly_email_send(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse:
     """GET: confirm, naming the recipients. POST: send, archive, go to the permalink."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     if not can_compose(user=request.user, team=team_obj):
         raise PermissionDenied("Only the PTL and the PTL's delegates send the priorities.")
     weekly_list = _weekly_list(team_obj, week)
@@ -150,7 +147,7 @@ def weekly_email_send(request: HtmxHttpRequest, team: str, week: str) -> HttpRes
 @role_required(PTL)
 def email_settings(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse:
     """The PTL saves where the team's priorities go; back to the email page."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     weekly_list = _weekly_list(team_obj, week)
     form = EmailSettingsForm(request.POST)
     if not form.is_valid():
@@ -176,7 +173,7 @@ def email_settings(request: HtmxHttpRequest, team: str, week: str) -> HttpRespon
 @vary_on_headers("HX-Request")
 def sent_emails(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """Every priority email the team sent, newest first, 25 a page; htmx gets the list."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     emails = SentEmail.objects.for_team(team_obj.pk).defer("text", "html", "raw")
     page = Paginator(emails, EMAILS_PER_PAGE).get_page(request.GET.get("page"))
     template_name = "reports/emails.html" + ("#email-list" if request.htmx else "")
@@ -186,7 +183,7 @@ def sent_emails(request: HtmxHttpRequest, team: str) -> HttpResponse:
 @require_GET
 def sent_email(request: HtmxHttpRequest, team: str, pk: int) -> HttpResponse:
     """The permalink of a sent email: exactly what went out, and its .eml."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     sent = get_object_or_404(SentEmail, pk=pk, team=team_obj)
     weekly_url = ""
     if sent.weekly_list_id:
@@ -198,6 +195,6 @@ def sent_email(request: HtmxHttpRequest, team: str, pk: int) -> HttpResponse:
 @require_GET
 def sent_email_eml(request: HtmxHttpRequest, team: str, pk: int) -> HttpResponse:
     """The archived message's bytes as they were handed to the mail backend."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     sent = get_object_or_404(SentEmail, pk=pk, team=team_obj)
     return _eml(sent.raw.encode("utf-8"), f"{team_obj.name}-priorities-{sent.week}-{pk}.eml")

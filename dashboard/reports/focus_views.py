@@ -21,6 +21,7 @@ from dashboard.core.context_processors import navigation
 from dashboard.core.htmx import HtmxHttpRequest
 from dashboard.core.roles import PTL, role_required
 from dashboard.gerrit.models import Team
+from dashboard.gerrit.selectors import team_or_404
 from dashboard.governance.models import Cycle, Priority
 from dashboard.reports import focus_services as services
 from dashboard.reports.focus import focus_checks, focus_cycle
@@ -72,10 +73,6 @@ class EditFocusRuleForm(FocusRuleForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-def _team(name: str) -> Team:
-    return get_object_or_404(Team.objects.select_related("server"), name=name)
-
-
 def _rule(team: Team, pk: int) -> FocusRule:
     rule = FocusRule.objects.select_related("cycle", "priority").filter(pk=pk, team=team)
     return get_object_or_404(rule)
@@ -105,14 +102,14 @@ def _render_page(
 @vary_on_headers("HX-Request")
 def focus(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """The cycle's focus rules and whether each holds; htmx gets the summary only."""
-    return _render_page(request, _team(team))
+    return _render_page(request, team_or_404(team))
 
 
 @require_POST
 @role_required(PTL)
 def focus_add(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """Declare a rule for the page's cycle; the form comes back with its errors."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     cycle = focus_cycle(team=team_obj, today=timezone.localdate())
     if cycle is None:
         return _render_page(request, team_obj, status=400, problem="There is no cycle yet.")
@@ -140,7 +137,7 @@ def _initial(rule: FocusRule) -> dict[str, Any]:
 def focus_edit(request: HtmxHttpRequest, team: str, pk: int) -> HttpResponse:
     """Edit a rule; a form loaded before someone else's edit is refused (409) and shown
     again with the current values."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     rule = _rule(team_obj, pk)
     form = EditFocusRuleForm(team=team_obj, cycle=rule.cycle, initial=_initial(rule))
     status, notice = 200, ""
@@ -169,7 +166,7 @@ def focus_edit(request: HtmxHttpRequest, team: str, pk: int) -> HttpResponse:
 @role_required(PTL)
 def focus_lift(request: HtmxHttpRequest, team: str, pk: int) -> HttpResponse:
     """End a rule today; it stays on the page with its outcome."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     rule = _rule(team_obj, pk)
     try:
         services.lift_rule(
@@ -185,7 +182,7 @@ def focus_lift(request: HtmxHttpRequest, team: str, pk: int) -> HttpResponse:
 @role_required(PTL)
 def focus_delete(request: HtmxHttpRequest, team: str, pk: int) -> HttpResponse:
     """Remove a rule altogether (lifting keeps it on record)."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     rule = _rule(team_obj, pk)
     try:
         services.delete_rule(rule=rule, version=_version(request))

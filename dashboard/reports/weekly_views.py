@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,6 +26,7 @@ from dashboard.core.context_processors import navigation
 from dashboard.core.htmx import HtmxHttpRequest
 from dashboard.core.roles import CORE, PTL, has_role, role_required
 from dashboard.gerrit.models import Team
+from dashboard.gerrit.selectors import team_or_404
 from dashboard.governance import weekly as services
 from dashboard.governance.models import ItemKind, WeeklyDelegate, WeeklyItem, WeeklyList
 from dashboard.governance.weekly_selectors import current_list
@@ -34,10 +35,6 @@ from dashboard.reports.focus import focus_checks
 
 FRAGMENT = "weekly-list"
 MAX_PASTED_LINES = 50
-
-
-def _team(name: str) -> Team:
-    return get_object_or_404(Team.objects.select_related("server"), name=name)
 
 
 def _week(text: str) -> date:
@@ -155,7 +152,7 @@ def _stale(
 @require_GET
 def weekly_current(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """The list in force today, or the next meeting's page when there is none."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     today = timezone.localdate()
     weekly_list = current_list(team=team_obj, today=today)
     week = weekly_list.week if weekly_list else selectors.upcoming_week(team=team_obj, today=today)
@@ -166,7 +163,7 @@ def weekly_current(request: HtmxHttpRequest, team: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def weekly(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse:
     """One week's list with live statuses, history and neighbours; htmx gets the list."""
-    team_obj, day = _team(team), _week(week)
+    team_obj, day = team_or_404(team), _week(week)
     return _render(request, team_obj, day, fragment=bool(request.htmx))
 
 
@@ -174,7 +171,7 @@ def weekly(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse:
 def weekly_search(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse:
     """Topic or spec search results for the composer's autocomplete (htmx fragment);
     without htmx, the page itself shows the results."""
-    team_obj, day = _team(team), _week(week)
+    team_obj, day = team_or_404(team), _week(week)
     _composer(request, team_obj)
     kind, query = request.GET.get("kind", ""), request.GET.get("q", "")
     if not request.htmx:
@@ -199,7 +196,7 @@ def _version_from(text: str) -> int:
 @require_POST
 def weekly_start(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """Create the list for the chosen meeting date (or open it if it exists)."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     _composer(request, team_obj)
     try:
         week = date.fromisoformat(request.POST.get("week", ""))
@@ -222,7 +219,7 @@ def weekly_add(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse:
     Each good pasted line becomes an item; the bad ones are named in the message, and
     what was added stays added.
     """
-    team_obj, day = _team(team), _week(week)
+    team_obj, day = team_or_404(team), _week(week)
     _composer(request, team_obj)
     weekly_list = _list(team_obj, day)
     kind = request.POST.get("kind", ItemKind.CHANGE)
@@ -266,7 +263,7 @@ def _item(weekly_list: WeeklyList, pk: int) -> WeeklyItem:
 @require_POST
 def weekly_note(request: HtmxHttpRequest, team: str, week: str, pk: int) -> HttpResponse:
     """Replace an item's note (the field is ``note_<pk>`` so every row can hold one)."""
-    team_obj, day = _team(team), _week(week)
+    team_obj, day = team_or_404(team), _week(week)
     _composer(request, team_obj)
     item = _item(_list(team_obj, day), pk)
     note = request.POST.get(f"note_{pk}", request.POST.get("note", ""))
@@ -279,7 +276,7 @@ def weekly_note(request: HtmxHttpRequest, team: str, week: str, pk: int) -> Http
 
 @require_POST
 def weekly_remove(request: HtmxHttpRequest, team: str, week: str, pk: int) -> HttpResponse:
-    team_obj, day = _team(team), _week(week)
+    team_obj, day = team_or_404(team), _week(week)
     _composer(request, team_obj)
     item = _item(_list(team_obj, day), pk)
     label = item.label
@@ -296,7 +293,7 @@ def weekly_reorder(
 ) -> HttpResponse:
     """Save a dragged order (``order`` = every item id) or move item ``pk`` one place
     (``direction`` up/down, the buttons that work without JavaScript)."""
-    team_obj, day = _team(team), _week(week)
+    team_obj, day = team_or_404(team), _week(week)
     _composer(request, team_obj)
     weekly_list = _list(team_obj, day)
     words = request.POST.getlist("order")
@@ -322,7 +319,7 @@ def weekly_reorder(
 
 @require_POST
 def weekly_intro(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse:
-    team_obj, day = _team(team), _week(week)
+    team_obj, day = team_or_404(team), _week(week)
     _composer(request, team_obj)
     weekly_list = _list(team_obj, day)
     try:
@@ -340,7 +337,7 @@ def weekly_intro(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse
 @require_POST
 def weekly_carry(request: HtmxHttpRequest, team: str, week: str) -> HttpResponse:
     """Copy last week's open items here, saying what stayed behind and why."""
-    team_obj, day = _team(team), _week(week)
+    team_obj, day = team_or_404(team), _week(week)
     _composer(request, team_obj)
     try:
         result = services.carry_forward(
@@ -370,7 +367,7 @@ def _back(request: HtmxHttpRequest, default: str) -> str:
 @require_POST
 def weekly_bump(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """Add a change (from the stale page) to the list in force, else to the next list."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     _composer(request, team_obj)
     back = _back(request, reverse("health:stale", args=[team_obj.name]))
     today = timezone.localdate()
@@ -402,7 +399,7 @@ def weekly_bump(request: HtmxHttpRequest, team: str) -> HttpResponse:
 @role_required(PTL)
 def weekly_delegate_add(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """Let a core compose the team's lists (PTL only)."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     back = _back(request, reverse("reports:weekly-current", args=[team_obj.name]))
     user = get_user_model().objects.filter(pk=_version_from(request.POST.get("user", ""))).first()
     if user is None or not has_role(user, CORE):
@@ -416,7 +413,7 @@ def weekly_delegate_add(request: HtmxHttpRequest, team: str) -> HttpResponse:
 @require_POST
 @role_required(PTL)
 def weekly_delegate_remove(request: HtmxHttpRequest, team: str, user_id: int) -> HttpResponse:
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     back = _back(request, reverse("reports:weekly-current", args=[team_obj.name]))
     delegate = WeeklyDelegate.objects.filter(team=team_obj, user_id=user_id).first()
     if delegate is not None:

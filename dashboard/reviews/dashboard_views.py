@@ -27,6 +27,7 @@ from dashboard.core.context_processors import navigation
 from dashboard.core.htmx import HtmxHttpRequest
 from dashboard.core.roles import CORE, PTL, role_required
 from dashboard.gerrit.models import Team
+from dashboard.gerrit.selectors import team_or_404
 from dashboard.reviews import selectors
 from dashboard.reviews.dashboards import (
     ensure_default_dashboard,
@@ -103,10 +104,6 @@ class SectionPanel:
         return min(shown + MORE_ROWS, MAX_ROWS_PER_SECTION)
 
 
-def _team(name: str) -> Team:
-    return get_object_or_404(Team.objects.select_related("server"), name=name)
-
-
 def _team_dashboard(team: Team, slug: str) -> Dashboard:
     return get_object_or_404(Dashboard, team=team, owner__isnull=True, slug=slug)
 
@@ -170,7 +167,7 @@ def dashboard_list(request: HtmxHttpRequest, team: str) -> HttpResponse:
     The default dashboard is created on first view: ``ensure_default_dashboard`` is
     idempotent (it returns an existing default untouched), so this GET is safe to repeat.
     """
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     ensure_default_dashboard(team=team_obj)
     return _render_list(request, team_obj, ImportDashboardForm())
 
@@ -180,7 +177,7 @@ def dashboard_list(request: HtmxHttpRequest, team: str) -> HttpResponse:
 def dashboard_import(request: HtmxHttpRequest, team: str) -> HttpResponse:
     """Create or replace (same slug) a team dashboard from a .dash file; 400 with every
     ``FILE:LINE: message`` when the file is wrong."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     form = ImportDashboardForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_list(request, team_obj, form, form_invalid=True)
@@ -286,7 +283,7 @@ def dashboard_detail(request: HtmxHttpRequest, team: str, slug: str) -> HttpResp
     (10 by default, at most 100). ``?filter=<query>`` narrows every section
     (htmx requests without a section get all sections). PTLs and cores also see lint
     warnings."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     return _render_detail(request, team_obj, _team_dashboard(team_obj, slug))
 
 
@@ -295,7 +292,7 @@ def dashboard_detail(request: HtmxHttpRequest, team: str, slug: str) -> HttpResp
 @vary_on_headers("HX-Request")
 def my_dashboard_detail(request: HtmxHttpRequest, team: str, slug: str) -> HttpResponse:
     """One of the signed-in user's own dashboards, run on ``team``'s server."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     return _render_detail(request, team_obj, _my_dashboard(request, team_obj, slug))
 
 
@@ -310,13 +307,13 @@ def _export(dashboard: Dashboard) -> HttpResponse:
 @require_GET
 def dashboard_export(request: HtmxHttpRequest, team: str, slug: str) -> HttpResponse:
     """The dashboard as a .dash file download (importing it gives the same dashboard)."""
-    return _export(_team_dashboard(_team(team), slug))
+    return _export(_team_dashboard(team_or_404(team), slug))
 
 
 @require_GET
 @login_required
 def my_dashboard_export(request: HtmxHttpRequest, team: str, slug: str) -> HttpResponse:
-    return _export(_my_dashboard(request, _team(team), slug))
+    return _export(_my_dashboard(request, team_or_404(team), slug))
 
 
 # Editing and copying
@@ -353,7 +350,7 @@ def _edit(request: HtmxHttpRequest, team: Team, dashboard: Dashboard) -> HttpRes
 @role_required(PTL, CORE)
 def dashboard_edit(request: HtmxHttpRequest, team: str, slug: str) -> HttpResponse:
     """Edit a team dashboard as .dash text (PTLs and cores); the slug stays the same."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     return _edit(request, team_obj, _team_dashboard(team_obj, slug))
 
 
@@ -361,7 +358,7 @@ def dashboard_edit(request: HtmxHttpRequest, team: str, slug: str) -> HttpRespon
 @login_required
 def my_dashboard_edit(request: HtmxHttpRequest, team: str, slug: str) -> HttpResponse:
     """Edit one of the signed-in user's own dashboards."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     return _edit(request, team_obj, _my_dashboard(request, team_obj, slug))
 
 
@@ -370,7 +367,7 @@ def my_dashboard_edit(request: HtmxHttpRequest, team: str, slug: str) -> HttpRes
 def dashboard_copy(request: HtmxHttpRequest, team: str, slug: str) -> HttpResponse:
     """Copy a team dashboard to the signed-in user's dashboards, under a slug they do not
     use yet (``glance``, ``glance-2``…), so an earlier, edited copy is never overwritten."""
-    team_obj = _team(team)
+    team_obj = team_or_404(team)
     source = _team_dashboard(team_obj, slug)
     taken = set(Dashboard.objects.filter(owner=request.user).values_list("slug", flat=True))
     new_slug = next(s for n in range(1, 1000) if (s := _numbered(source.slug, n)) not in taken)
