@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,6 +91,10 @@ class Command(BaseCommand):
         end = datetime.now(UTC).replace(microsecond=0)
         changes, seed = options["changes"], options["seed"]
         self.stdout.write(f"Generating a {changes}-change history (seed {seed})…")
+        with _sigterm_as_interrupt():
+            self._run(changes=changes, seed=seed, end=end, options=options)
+
+    def _run(self, *, changes: int, seed: int, end: datetime, options: dict[str, Any]) -> None:
         try:
             gerrit = SimulatorProcess(
                 changes=changes, seed=seed, end=end, port=options["gerrit_port"]
@@ -225,6 +231,29 @@ class Command(BaseCommand):
                 worker.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Make SIGTERM (``kill``, a service manager) stop the demo as Ctrl-C does.
+
+    Ctrl-C reaches the whole process group, but SIGTERM reaches this process alone and by
+    default ends it on the spot, leaving the simulator and the task worker running. As a
+    KeyboardInterrupt it unwinds through the ``finally`` blocks that stop both. The old
+    handler comes back afterwards (the tests call the command inside pytest).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def delete_server_data(server: GerritServer) -> None:
