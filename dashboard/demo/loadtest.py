@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
+from django.db import connection
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
@@ -58,7 +59,9 @@ class Page:
 @dataclass(frozen=True)
 class LoadReport:
     """What a run measured. Times in milliseconds, CPU in seconds; ``server_cpu`` is None
-    where /proc is not available."""
+    where /proc is not available. ``database_connections`` is how many connections
+    PostgreSQL had open to the database when the load ended, this command's own included
+    (None on SQLite): persistent connections stay open, so it is also the peak."""
 
     rate: float
     seconds: float
@@ -73,6 +76,7 @@ class LoadReport:
     server_cpu: float | None
     load_generator_cpu: float
     load_average: tuple[float, float]
+    database_connections: int | None
 
 
 def default_team() -> Team:
@@ -203,6 +207,15 @@ def process_tree_cpu(pid: int) -> float | None:
     return total
 
 
+def database_connections() -> int | None:
+    """Connections PostgreSQL has open to the current database (None on SQLite)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return int(cursor.fetchone()[0])
+
+
 def run_locust(
     *, base_url: str, pages: list[Page], rate: float, seconds: int, workdir: Path
 ) -> dict[str, Any]:
@@ -256,6 +269,7 @@ def run_load_test(
         children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu_after = process_tree_cpu(server.pid)
         load_after = os.getloadavg()[0]
+        connections = database_connections()
     total = stats["total"]
     return LoadReport(
         rate=rate,
@@ -272,6 +286,7 @@ def run_load_test(
         load_generator_cpu=(children_after.ru_utime + children_after.ru_stime)
         - (children_before.ru_utime + children_before.ru_stime),
         load_average=(load_before, load_after),
+        database_connections=connections,
     )
 
 

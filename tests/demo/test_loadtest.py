@@ -77,6 +77,7 @@ def test_loadtest_fails_when_any_request_failed_and_says_which(db, monkeypatch):
         server_cpu=1.0,
         load_generator_cpu=0.5,
         load_average=(1.0, 1.0),
+        database_connections=None,
     )
     monkeypatch.setattr(
         "dashboard.demo.management.commands.loadtest.run_load_test", lambda **_: failed

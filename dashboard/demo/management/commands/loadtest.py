@@ -135,5 +135,10 @@ def render(report: LoadReport) -> str:
         f"server CPU {cpu}{per_request}; load generator CPU {report.load_generator_cpu:.1f} s; "
         f"load average {report.load_average[0]:.2f} -> {report.load_average[1]:.2f}"
     )
+    if report.database_connections is not None:
+        lines.append(
+            f"PostgreSQL connections to the database at the end: {report.database_connections} "
+            "(this command's included)"
+        )
     lines += [f"error: {e['page']}: {e['error']} (x{e['count']})" for e in report.errors]
     return "\n".join(lines)
