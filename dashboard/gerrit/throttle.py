@@ -20,7 +20,8 @@ cannot return the row, so this is raw SQL, tested on both.
 
 Reserve outside transactions: inside one, PostgreSQL keeps the row locked until that
 transaction commits, and every other worker's next request waits for it. The sync calls the
-client outside its page transactions.
+client outside its page transactions. On SQLite a reservation is a write, so it also waits for
+whichever process is storing a page: rate-limited syncs in parallel belong on PostgreSQL.
 """
 
 from __future__ import annotations

@@ -23,6 +23,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
+from dashboard.gerrit.simulator import SimulatorServer
+
 # How long children get to import Django before they start together (see start_at).
 STARTUP_SECONDS = 3.0
 
@@ -90,19 +92,19 @@ def finish(child: subprocess.Popen[str], timeout: float = 180) -> str:
     return out
 
 
-def record_arrivals(server: object) -> list[float]:
+def record_arrivals(server: SimulatorServer) -> list[float]:
     """Make a running simulator note when (``time.time()``) it logs each request; the list
     it fills. Logging happens after the answer is ready, so each time is at or after the
     request's arrival."""
     arrivals: list[float] = []
-    log = server.requests  # type: ignore[attr-defined]
+    log = server.requests
     original = log.record
 
     def record(method: str, target: str, status: int | None) -> None:
         arrivals.append(time.time())
         original(method, target, status)
 
-    log.record = record
+    log.record = record  # type: ignore[method-assign]
     return arrivals
 
 
