@@ -106,7 +106,10 @@ TEMPLATES = [
 ]
 
 # SQLite file beside the project unless DATABASE_URL says otherwise; postgres:// URLs use
-# psycopg 3 (the only PostgreSQL driver installed).
+# psycopg 3 (the only PostgreSQL driver installed). Persistent connections, not psycopg's
+# pool: a gunicorn thread holds one connection through each request anyway, and a pool could
+# not share connections across processes; so PostgreSQL sees at most gunicorn workers x
+# threads plus about two per task worker (README, "Scaling out on one PostgreSQL").
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",

@@ -38,9 +38,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(GerritServer)
 class GerritServerAdmin(admin.ModelAdmin):
-    list_display = ["url", "username", "password_env", "auth_scheme"]
-    fields = ["url", "username", "password_env", "auth_scheme"]
+    list_display = ["url", "username", "password_env", "auth_scheme", "requests_per_second"]
+    fields = ["url", "username", "password_env", "auth_scheme", "requests_per_second"]
     search_fields = ["url"]
+
+    def save_model(self, request: HttpRequest, obj: GerritServer, form: Any, change: bool) -> None:
+        # Running syncs move the throttle's slot (next_request_at) on every request: write
+        # only the form's fields, never the slot as it was when this page loaded.
+        obj.save(update_fields=list(form.fields) if change else None)
 
 
 class RepositoryInline(admin.TabularInline):

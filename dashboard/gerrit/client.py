@@ -119,7 +119,9 @@ class GerritClient:
 
     ``requests_made`` counts HTTP requests (retries included) and ``server_time`` holds
     the server's clock from the ``Date`` header of the latest response: the sync takes its
-    cursor from Gerrit's clock, never from ours.
+    cursor from Gerrit's clock, never from ours. ``throttle``, when given, is called before
+    every request, retries included, and may wait: how a request rate shared by several
+    processes is kept (``gerrit.throttle``) without this module touching the database.
     """
 
     def __init__(
@@ -135,6 +137,7 @@ class GerritClient:
         max_retry_after: float = 120.0,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
+        throttle: Callable[[], object] | None = None,
     ) -> None:
         parts = urlsplit(base_url.strip())
         if parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -145,6 +148,7 @@ class GerritClient:
         self.backoff = backoff
         self.max_retry_after = max_retry_after
         self._sleep = sleep
+        self._throttle = throttle
         self.session = session or requests.Session()
         self.session.headers.update({"Accept": "application/json", "User-Agent": "Tiller"})
         self.authenticated = bool(username and password)
@@ -185,6 +189,8 @@ class GerritClient:
         while True:
             attempt += 1
             retry_in: float | None = None
+            if self._throttle is not None:
+                self._throttle()
             try:
                 self.requests_made += 1
                 response = self.session.request(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -41,6 +42,20 @@ class GerritServer(models.Model):
     auth_scheme = models.CharField(
         max_length=10, choices=AuthScheme.choices, default=AuthScheme.BASIC
     )
+    requests_per_second = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.01)],
+        help_text=(
+            "Most requests a second Tiller sends this server, every sync and task worker "
+            "together (empty: no limit). A new limit applies from each team's next sync, "
+            "a changed one at once."
+        ),
+    )
+    # The throttle's state (see gerrit.throttle): when the next request may go, in seconds
+    # since the epoch on the database's clock. Written by one UPDATE per request, so code
+    # that saves a server names its fields (save(update_fields=...)).
+    next_request_at = models.FloatField(default=0.0, editable=False)
 
     class Meta:
         ordering = ["url"]

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from dashboard.gerrit.client import (
@@ -47,6 +47,7 @@ from dashboard.gerrit.models import (
     Team,
 )
 from dashboard.gerrit.store import SyncDataError, store_changes, upsert_accounts
+from dashboard.gerrit.throttle import throttle_for
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +92,11 @@ ProgressCallback = Callable[[SyncRun], None]
 
 
 def client_for(team: Team, **kwargs: Any) -> GerritClient:
-    """A Gerrit client with the team's server credentials (password from the environment)."""
+    """A Gerrit client with the team's server credentials (password from the environment),
+    held to the server's request rate if it has one."""
     server = team.server
     password = os.environ.get(server.password_env, "") if server.password_env else ""
+    kwargs.setdefault("throttle", throttle_for(server))
     return GerritClient(
         server.url,
         username=server.username if password else "",
@@ -297,6 +300,9 @@ def prefetched(pages: Iterator[ChangePage]) -> Iterator[ChangePage]:
                 yield page
         finally:
             pending.cancel()
+            # A throttled client reserves its request slots from this thread: close the
+            # thread's database connection here rather than leave it to the garbage collector.
+            pool.submit(connections.close_all)
 
 
 def _check_repositories(client: GerritClient, repositories: list[str]) -> None:

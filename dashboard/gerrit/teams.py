@@ -105,22 +105,27 @@ def import_team(
     username: str = "",
     password_env: str = "",
     auth_scheme: str = AuthScheme.BASIC,
+    requests_per_second: float | None = None,
 ) -> TeamImport:
     """Create or update the team. Repositories missing from the file are kept, not
     deleted: deleting one would delete its synced history, which is a decision for a
-    person in the admin, not for an import."""
+    person in the admin, not for an import. Server settings left empty (None, "") keep
+    the server's current values; ``requests_per_second`` 0 removes its rate limit."""
     server, _ = GerritServer.objects.get_or_create(url=gerrit_url.rstrip("/"))
-    changed = False
-    for attribute, value in (
-        ("username", username),
-        ("password_env", password_env),
-        ("auth_scheme", auth_scheme if (username or password_env) else None),
-    ):
-        if value and getattr(server, attribute) != value:
-            setattr(server, attribute, value)
-            changed = True
+    wanted: dict[str, object] = {
+        "username": username,
+        "password_env": password_env,
+        "auth_scheme": auth_scheme if (username or password_env) else "",
+    }
+    wanted = {name: value for name, value in wanted.items() if value}
+    if requests_per_second is not None:
+        wanted["requests_per_second"] = requests_per_second or None  # 0: no limit
+    changed = [name for name, value in wanted.items() if getattr(server, name) != value]
+    for name in changed:
+        setattr(server, name, wanted[name])
     if changed:
-        server.save()
+        # Only the changed fields: the throttle's slot on this row moves on every request.
+        server.save(update_fields=changed)
     team, created = Team.objects.update_or_create(
         name=definition.slug,
         defaults={

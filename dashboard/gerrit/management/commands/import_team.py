@@ -1,4 +1,4 @@
-"""manage.py import_team FILE.json --gerrit-url URL"""
+"""manage.py import_team FILE.json --gerrit-url URL [--requests-per-second N]"""
 
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--auth", choices=[c.value for c in AuthScheme], default=AuthScheme.BASIC
         )
+        parser.add_argument(
+            "--requests-per-second",
+            type=float,
+            metavar="N",
+            help="Most requests a second to this Gerrit server, every sync and worker together "
+            "(0 removes the limit; default: leave it as it is)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -48,12 +55,18 @@ class Command(BaseCommand):
         url = options["gerrit_url"]
         if not url.startswith(("http://", "https://")):
             raise CommandError(f"--gerrit-url must start with http:// or https:// (got {url!r})")
+        rate = options["requests_per_second"]
+        if rate is not None and not (rate == 0 or 0.01 <= rate < float("inf")):
+            raise CommandError(
+                f"--requests-per-second takes 0 (no limit) or a rate of at least 0.01, not {rate}"
+            )
         result = import_team(
             definition=definition,
             gerrit_url=url,
             username=options["username"],
             password_env=options["password_env"],
             auth_scheme=options["auth"],
+            requests_per_second=rate,
         )
         team = result.team
         verb = "Created" if result.created else "Updated"
@@ -62,6 +75,11 @@ class Command(BaseCommand):
             f"{verb} team {team.name} ({team}) on {team.server.url}: "
             f"{team.repositories.count()} repositories, core: {core}"
         )
+        if team.server.requests_per_second:
+            self.stdout.write(
+                f"  at most {team.server.requests_per_second:g} requests a second to "
+                f"{team.server.url}"
+            )
         for name in result.repositories_added:
             self.stdout.write(f"  + {name}")
         for name in result.repositories_kept:

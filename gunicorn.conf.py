@@ -1,0 +1,20 @@
+"""gunicorn's settings for serving Tiller: ``uv run gunicorn`` in the project folder.
+
+Threaded workers (gthread): a page spends much of its time waiting on the database, so a
+few threads per process keep the cores busy. Each thread keeps one persistent database
+connection (``CONN_MAX_AGE`` in dashboard/settings.py), so the web processes hold at most
+``workers * threads`` connections; the README's "Scaling out" section adds up the budget
+against PostgreSQL's ``max_connections``. Override any value with gunicorn's own flags or
+``GUNICORN_CMD_ARGS``, e.g. ``uv run gunicorn --workers 4 --bind 0.0.0.0:8000``.
+"""
+
+from __future__ import annotations
+
+wsgi_app = "dashboard.wsgi:application"
+bind = "127.0.0.1:8000"
+workers = 2
+worker_class = "gthread"
+threads = 4
+# A page that takes longer than this is a bug to fix; the worker is restarted.
+timeout = 60
+graceful_timeout = 30
