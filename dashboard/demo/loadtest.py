@@ -135,9 +135,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(*, port: int, workers: int, threads: int, log: Path) -> Iterator[subprocess.Popen]:
-    """Serve the site with gunicorn on 127.0.0.1:``port`` until the block ends."""
+    """Serve the site with gunicorn on 127.0.0.1:``port`` until the block ends, with the
+    production settings file (``dashboard/gunicorn.conf.py``) and these flags over it."""
     command = [
-        sys.executable, "-m", "gunicorn", "dashboard.wsgi:application",
+        sys.executable, "-m", "gunicorn", "--config", "dashboard/gunicorn.conf.py",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
         "--worker-class", "gthread", "--graceful-timeout", "10", "--error-logfile", str(log),
     ]  # fmt: skip

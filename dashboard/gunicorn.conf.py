@@ -1,11 +1,13 @@
-"""gunicorn's settings for serving Tiller: ``uv run gunicorn`` in the project folder.
+"""gunicorn's settings for serving Tiller: ``uv run gunicorn -c dashboard/gunicorn.conf.py``.
 
 Threaded workers (gthread): a page spends much of its time waiting on the database, so a
 few threads per process keep the cores busy. Each thread keeps one persistent database
 connection (``CONN_MAX_AGE`` in dashboard/settings.py), so the web processes hold at most
 ``workers * threads`` connections; the README's "Scaling out" section adds up the budget
 against PostgreSQL's ``max_connections``. Override any value with gunicorn's own flags or
-``GUNICORN_CMD_ARGS``, e.g. ``uv run gunicorn --workers 4 --bind 0.0.0.0:8000``.
+``GUNICORN_CMD_ARGS``, e.g. ``uv run gunicorn -c dashboard/gunicorn.conf.py --workers 4``.
+It lives in dashboard/ because the project's top level is fixed; gunicorn only reads a
+``gunicorn.conf.py`` from the working folder by itself.
 """
 
 from __future__ import annotations
