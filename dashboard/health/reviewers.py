@@ -42,7 +42,7 @@ from dashboard.gerrit.models import (
     Repository,
     Team,
 )
-from dashboard.health.reviewsql import review_params, reviewer_sql
+from dashboard.health.reviewsql import reviewer_params, reviewer_sql
 from dashboard.health.window import Window
 
 
@@ -235,9 +235,7 @@ def sort_rows(rows: list[ReviewerRow], sort: str) -> list[ReviewerRow]:
 
 
 def _reviewer_rows(*, team: Team, repository: Repository | None, window: Window) -> list:
-    end = connection.ops.adapt_datetimefield_value(window.end)
-    params = review_params(team=team, repository=repository, window=window)
-    params += [end, team.pk, team.pk, team.pk, end, end]
+    params = reviewer_params(team=team, repository=repository, window=window)
     with connection.cursor() as cursor:
         cursor.execute(reviewer_sql(one_repository=repository is not None), params)
         return [

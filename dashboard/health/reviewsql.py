@@ -10,6 +10,7 @@ this module only selects them by window and aggregates.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -50,52 +51,65 @@ def reviews_sql(*, one_repository: bool, current_core_only: bool = False) -> str
     """
 
 
+def _in_window(alias: str, *, one_repository: bool) -> str:
+    """SQL: the review row ``alias`` is the team's (or the repository's) and its latest
+    vote falls in the window. Parameters: those of ``review_params``."""
+    repo = Repository._meta.db_table
+    return f"""{alias}.repository_id IN (SELECT id FROM {repo} WHERE team_id = %s)
+          {f"AND {alias}.repository_id = %s" if one_repository else ""}
+          AND {alias}.granted >= %s AND {alias}.granted < %s"""
+
+
 def reviewer_sql(*, one_repository: bool) -> str:
+    """One row per reviewer of the window: the ``ReviewerRow`` figures, in its field order.
+
+    Cost follows the window, not the history, and involves no sort of the window's reviews
+    (on SQLite, grouping them by reviewer was a temporary B-tree of every review): the
+    reviewers of the window come first (``who``), then each one's reviews are a range of
+    the (account, label, granted…) index, seeked once per label, so the groups come out in
+    order and the aggregates are plain counts; ``by_core`` and ``disagreed_at`` are stored
+    on each review (``gerrit.reviews``). ``received`` is a range of the (owner, label,
+    granted…) index per reviewer. Parameters: those of ``reviewer_params``.
+    """
     q = connection.ops.quote_name
     account, review = Account._meta.db_table, Review._meta.db_table
     member = CoreMembership._meta.db_table
     cr = CODE_REVIEW
-    return (
-        reviews_sql(one_repository=one_repository)
-        + f""",
-    per_reviewer AS (
-        SELECT r.account_id,
-               SUM(CASE WHEN r.label = '{cr}' THEN 1 ELSE 0 END) AS reviews,
-               SUM(CASE WHEN r.label = '{cr}' AND r.value = -2 THEN 1 ELSE 0 END) AS minus2,
-               SUM(CASE WHEN r.label = '{cr}' AND r.value = -1 THEN 1 ELSE 0 END) AS minus1,
-               SUM(CASE WHEN r.label = '{cr}' AND r.value = 1 THEN 1 ELSE 0 END) AS plus1,
-               SUM(CASE WHEN r.label = '{cr}' AND r.value = 2 THEN 1 ELSE 0 END) AS plus2,
-               SUM(CASE WHEN r.label = '{WORKFLOW}' AND r.value = 1 THEN 1 ELSE 0 END)
-                   AS approvals,
-               SUM(CASE WHEN r.label = '{cr}' AND EXISTS (
-                       SELECT 1 FROM {review} k
-                       WHERE k.change_id = r.change_id AND k.patch_set = r.patch_set
-                         AND k.label = '{cr}' AND k.granted > r.granted AND k.granted < %s
-                         AND ((r.value > 0 AND k.value < 0) OR (r.value < 0 AND k.value > 0))
-                         AND EXISTS (
-                             SELECT 1 FROM {member} m
-                             WHERE m.team_id = %s AND m.account_id = k.account_id
-                               AND m.joined <= k.granted
-                               AND (m.{q("left")} IS NULL OR k.granted < m.{q("left")})
-                         )
-                   ) THEN 1 ELSE 0 END) AS disagreements,
-               SUM(CASE WHEN r.label = '{cr}' AND EXISTS (
-                       SELECT 1 FROM {member} m
-                       WHERE m.team_id = %s AND m.account_id = r.account_id
-                         AND m.joined <= r.granted
-                         AND (m.{q("left")} IS NULL OR r.granted < m.{q("left")})
-                   ) THEN 1 ELSE 0 END) AS core_reviews
-        FROM reviews r
-        GROUP BY r.account_id
+    scope = partial(_in_window, one_repository=one_repository)
+    return f"""
+    WITH per_label AS (
+        SELECT a.id AS account_id, r.label, COUNT(*) AS n,
+               COUNT(CASE WHEN r.value = -2 THEN 1 END) AS minus2,
+               COUNT(CASE WHEN r.value = -1 THEN 1 END) AS minus1,
+               COUNT(CASE WHEN r.value = 1 THEN 1 END) AS plus1,
+               COUNT(CASE WHEN r.value = 2 THEN 1 END) AS plus2,
+               COUNT(CASE WHEN r.disagreed_at < %s THEN 1 END) AS disagreements,
+               COUNT(CASE WHEN r.by_core THEN 1 END) AS core_reviews
+        FROM {account} a
+        JOIN {review} r ON r.account_id = a.id
+          -- Both labels named, so the index is seeked per label and granted range.
+          AND r.label IN ('{cr}', '{WORKFLOW}')
+          AND {scope("r")}
+        WHERE a.id IN (SELECT w.account_id FROM {review} w WHERE {scope("w")})
+        GROUP BY a.id, r.label
     ),
-    received AS (
-        SELECT r.owner_id AS account_id, COUNT(*) AS received
-        FROM reviews r
-        WHERE r.label = '{cr}'
-        GROUP BY r.owner_id
+    per_reviewer AS (
+        SELECT account_id,
+               SUM(CASE WHEN label = '{cr}' THEN n ELSE 0 END) AS reviews,
+               SUM(CASE WHEN label = '{cr}' THEN minus2 ELSE 0 END) AS minus2,
+               SUM(CASE WHEN label = '{cr}' THEN minus1 ELSE 0 END) AS minus1,
+               SUM(CASE WHEN label = '{cr}' THEN plus1 ELSE 0 END) AS plus1,
+               SUM(CASE WHEN label = '{cr}' THEN plus2 ELSE 0 END) AS plus2,
+               SUM(CASE WHEN label = '{WORKFLOW}' THEN plus1 ELSE 0 END) AS approvals,
+               SUM(CASE WHEN label = '{cr}' THEN disagreements ELSE 0 END) AS disagreements,
+               SUM(CASE WHEN label = '{cr}' THEN core_reviews ELSE 0 END) AS core_reviews
+        FROM per_label
+        GROUP BY account_id
     )
     SELECT p.account_id, a.username, a.name, p.reviews, p.minus2, p.minus1, p.plus1,
-           p.plus2, p.approvals, p.disagreements, COALESCE(rc.received, 0),
+           p.plus2, p.approvals, p.disagreements,
+           (SELECT COUNT(*) FROM {review} o
+            WHERE o.owner_id = p.account_id AND o.label = '{cr}' AND {scope("o")}) AS received,
            CASE WHEN EXISTS (
                SELECT 1 FROM {member} m
                WHERE m.team_id = %s AND m.account_id = p.account_id
@@ -104,9 +118,14 @@ def reviewer_sql(*, one_repository: bool) -> str:
            p.core_reviews
     FROM per_reviewer p
     JOIN {account} a ON a.id = p.account_id
-    LEFT JOIN received rc ON rc.account_id = p.account_id
     """
-    )
+
+
+def reviewer_params(*, team: Team, repository: Repository | None, window: Window) -> list[Any]:
+    """Parameters of ``reviewer_sql``, in the order its text uses them."""
+    end = connection.ops.adapt_datetimefield_value(window.end)
+    scope = review_params(team=team, repository=repository, window=window)
+    return [end, *scope, *scope, *scope, team.pk, end, end]
 
 
 def review_params(

@@ -38,6 +38,7 @@ from dashboard.core.benchmarks import P95_METHOD, WARM_UPS, measure
 from dashboard.gerrit.bulkload import load_history
 from dashboard.gerrit.management.commands.bench_sync import BENCH_TEAM, _scratch_database
 from dashboard.gerrit.models import CoreMembership, Vote
+from dashboard.gerrit.reviews import refresh_review_flags
 from dashboard.gerrit.simulator import Simulator
 from dashboard.gerrit.teams import import_team
 from dashboard.health.reviewers import reviewer_activity
@@ -105,6 +106,7 @@ def measure_reviewers(*, changes: int, runs: int, seed: int) -> dict[str, Any]:
     first_vote = Vote.objects.aggregate(first=Min("granted"))["first"]
     if first_vote is not None:
         CoreMembership.objects.filter(team=team).update(joined=first_vote)
+        refresh_review_flags(team=team)
     window = last_days(WINDOW_DAYS, now=timezone.now())
     in_window = Vote.objects.between(window.start, window.end).count()
     selector = measure(lambda: reviewer_activity(team=team, window=window), runs=runs).report()
