@@ -23,7 +23,7 @@ WORKFLOW = "Workflow"
 
 
 def reviews_sql(*, one_repository: bool, current_core_only: bool = False) -> str:
-    """The CTE ``reviews``: one row per review or +A in the window, with its latest value.
+    """The CTE ``reviews``: one row per review or +A in the window (who, which label, when).
 
     ``reviews`` reads the stored ``gerrit.Review`` rows (the sync derives them from the
     votes, see ``gerrit.reviews``) whose latest counted vote falls in the window, by the
@@ -40,8 +40,7 @@ def reviews_sql(*, one_repository: bool, current_core_only: bool = False) -> str
               SELECT account_id FROM {member} WHERE team_id = %s AND {q("left")} IS NULL)"""
     return f"""
     WITH reviews AS (
-        SELECT r.account_id, r.change_id, r.patch_set, r.label, r.owner_id, r.granted,
-               r.value
+        SELECT r.account_id, r.label, r.granted
         FROM {review} r
         WHERE r.repository_id IN (SELECT id FROM {repo} WHERE team_id = %s)
           {"AND r.repository_id = %s" if one_repository else ""}
