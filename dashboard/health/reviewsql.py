@@ -1,11 +1,12 @@
-"""The SQL behind reviewer activity and the core team: the shared definition of a review.
+"""The SQL behind reviewer activity and the core team: reading the stored reviews.
 
-Kept apart from the selectors (``health.reviewers``, ``health.coreteam``) because it is the
-one place where the definitions of a review, of core-as-of-the-vote and of a disagreement
-are written down as SQL; see ``health.reviewers`` for them in words. Only portable SQL
-(CTEs, GROUP BY, CASE, correlated subqueries), so SQLite and PostgreSQL give the same rows.
-Reviews themselves are stored rows (``gerrit.Review``, defined in ``gerrit.reviews``), so
-this module only selects them by window and aggregates.
+Kept apart from the selectors (``health.reviewers``, ``health.coreteam``) so both read a
+window's reviews the same way; see ``health.reviewers`` for the definitions in words. The
+definitions themselves are SQL in ``gerrit.reviews``, which stores one ``gerrit.Review``
+row per review with core-as-of-the-vote (``by_core``) and the disagreement's time
+(``disagreed_at``) on it, so this module only selects rows by window and counts them. Only
+portable SQL (CTEs, GROUP BY, CASE, correlated subqueries), so SQLite and PostgreSQL give
+the same rows.
 """
 
 from __future__ import annotations

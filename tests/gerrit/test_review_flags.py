@@ -144,10 +144,9 @@ def test_inferred_core_history_moves_the_flags_with_it(history):
     assert alices.disagreed_at == now - timedelta(days=50)
 
 
-def test_admin_edits_and_deletes_of_a_stretch_keep_the_flags(admin_client, history):
-    team, stretch, alices, now = history
-    joined = now - timedelta(days=70)
-    response = admin_client.post(
+def edit_in_admin(client, stretch: CoreMembership, *, team, joined: datetime) -> int:
+    """Save the stretch through its admin change form; returns the status code."""
+    response = client.post(
         reverse("admin:gerrit_coremembership_change", args=[stretch.pk]),
         {
             "team": team.pk,
@@ -160,26 +159,20 @@ def test_admin_edits_and_deletes_of_a_stretch_keep_the_flags(admin_client, histo
             "left_sync": "",
         },
     )
-    assert response.status_code == 302
+    return response.status_code
+
+
+def test_admin_edits_and_deletes_of_a_stretch_keep_the_flags(admin_client, history):
+    team, stretch, alices, now = history
+    joined = now - timedelta(days=70)
+    assert edit_in_admin(admin_client, stretch, team=team, joined=joined) == 302
     assert_flags_follow_the_definition()
     alices.refresh_from_db()
     assert alices.disagreed_at == now - timedelta(days=50)
 
+    # Moved to another team: no longer core on this one's reviews.
     other = TeamFactory(server=team.server)
-    response = admin_client.post(
-        reverse("admin:gerrit_coremembership_change", args=[stretch.pk]),
-        {
-            "team": other.pk,  # moved to another team: no longer core on this one's reviews
-            "account": stretch.account_id,
-            "joined_0": joined.strftime("%Y-%m-%d"),
-            "joined_1": joined.strftime("%H:%M:%S"),
-            "left_0": "",
-            "left_1": "",
-            "joined_sync": "",
-            "left_sync": "",
-        },
-    )
-    assert response.status_code == 302
+    assert edit_in_admin(admin_client, stretch, team=other, joined=joined) == 302
     assert not Review.objects.filter(by_core=True).exists()
     assert_flags_follow_the_definition()
 
