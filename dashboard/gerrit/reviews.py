@@ -171,22 +171,26 @@ def refresh_review_flags(*, team: Team, account_ids: Iterable[int] | None = None
     ``CoreMembership`` rows: call it after any write to them.
 
     ``account_ids`` names the accounts whose stretches changed (None: the whole team);
-    their reviews on the team's repositories get ``by_core`` again, then every patch set
-    they reviewed gets its disagreements again (another reviewer's disagreement may hang
-    on their ``by_core``). Only rows whose value changes are written, so a refresh that
-    changes nothing costs reads only.
+    their reviews on the team's repositories get ``by_core`` again, by the (account…)
+    index, then every change they reviewed gets its disagreements again (another
+    reviewer's disagreement may hang on their ``by_core``), by the (change, patch set…)
+    index, so the cost follows their reviews, not the team's. Only rows whose value
+    changes are written, so a refresh that changes nothing costs reads only.
     """
     q = connection.ops.quote_name
-    r = q(Review._meta.db_table)
-    in_team = (
-        f"{r}.repository_id IN (SELECT id FROM {q(Repository._meta.db_table)} WHERE team_id = %s)"
-    )
+    r, repository = q(Review._meta.db_table), q(Repository._meta.db_table)
+
+    def in_team(alias: str) -> str:
+        return f"{alias}.repository_id IN (SELECT id FROM {repository} WHERE team_id = %s)"
+
     core = _core_at(team="%s", account=f"{r}.account_id", moment=f"{r}.granted")
-    by_core = f"UPDATE {r} SET by_core = {core} WHERE {in_team} {{accounts}} AND by_core <> {core}"
+    by_core = (
+        f"UPDATE {r} SET by_core = {core} WHERE {in_team(r)} {{accounts}} AND by_core <> {core}"
+    )
     if account_ids is None:
         with connection.cursor() as cursor:
             cursor.execute(by_core.format(accounts=""), [team.pk] * 3)
-        _set_disagreements(in_team, [team.pk])
+        _set_disagreements(in_team(r), [team.pk])
         return
     ids = sorted(set(account_ids))
     for start in range(0, len(ids), CHUNK):
@@ -195,9 +199,9 @@ def refresh_review_flags(*, team: Team, account_ids: Iterable[int] | None = None
         with connection.cursor() as cursor:
             accounts = f"AND {r}.account_id IN ({marks})"
             cursor.execute(by_core.format(accounts=accounts), [team.pk, team.pk, *chunk, team.pk])
-        reviewed = f"""EXISTS (
-            SELECT 1 FROM {r} a
-            WHERE a.change_id = {r}.change_id AND a.patch_set = {r}.patch_set
-              AND a.label = '{CODE_REVIEW}' AND a.account_id IN ({marks})
+        # A change's reviews are all in its repository, so the team test sits inside.
+        reviewed = f"""{r}.change_id IN (
+            SELECT a.change_id FROM {r} a
+            WHERE a.account_id IN ({marks}) AND a.label = '{CODE_REVIEW}' AND {in_team("a")}
         )"""
-        _set_disagreements(f"{in_team} AND {reviewed}", [team.pk, *chunk])
+        _set_disagreements(reviewed, [*chunk, team.pk])
