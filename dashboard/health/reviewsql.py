@@ -63,35 +63,43 @@ def _in_window(alias: str, *, one_repository: bool) -> str:
 def reviewer_sql(*, one_repository: bool) -> str:
     """One row per reviewer of the window: the ``ReviewerRow`` figures, in its field order.
 
-    Cost follows the window, not the history, and involves no sort of the window's reviews
-    (on SQLite, grouping them by reviewer was a temporary B-tree of every review): the
-    reviewers of the window come first (``who``), then each one's reviews are a range of
-    the (account, label, granted…) index, seeked once per label, so the groups come out in
-    order and the aggregates are plain counts; ``by_core`` and ``disagreed_at`` are stored
-    on each review (``gerrit.reviews``). ``received`` is a range of the (owner, label,
-    granted…) index per reviewer. Parameters: those of ``reviewer_params``.
+    Counts per reviewer and label (``per_label``), then one row per reviewer; ``by_core``
+    and ``disagreed_at`` are stored on each review (``gerrit.reviews``), so every figure is
+    a plain count. Cost follows the window, not the history. ``per_label`` has one form
+    per vendor (same rows), see the comments. ``received`` is a range of the (owner,
+    label, granted…) index per reviewer. Parameters: those of ``reviewer_params``.
     """
     q = connection.ops.quote_name
     account, review = Account._meta.db_table, Review._meta.db_table
     member = CoreMembership._meta.db_table
     cr = CODE_REVIEW
     scope = partial(_in_window, one_repository=one_repository)
+    labels = f"'{cr}', '{WORKFLOW}'"
+    if connection.vendor == "sqlite":
+        # SQLite groups by sorting, and sorting the window's reviews was most of the query:
+        # the window's reviewers come first (the IN list), then each one's reviews are a
+        # range of the (account, label, granted…) index, seeked once per label (both labels
+        # named), so the groups come out in order.
+        key = "a.id"
+        source = f"""FROM {account} a
+        JOIN {review} r ON r.account_id = a.id AND r.label IN ({labels}) AND {scope("r")}
+        WHERE a.id IN (SELECT w.account_id FROM {review} w WHERE {scope("w")})"""
+    else:
+        # PostgreSQL hashes the groups of one pass over the window; the form above makes it
+        # probe the index once per review instead.
+        key = "r.account_id"
+        source = f"FROM {review} r WHERE r.label IN ({labels}) AND {scope('r')}"
     return f"""
     WITH per_label AS (
-        SELECT a.id AS account_id, r.label, COUNT(*) AS n,
+        SELECT {key} AS account_id, r.label, COUNT(*) AS n,
                COUNT(CASE WHEN r.value = -2 THEN 1 END) AS minus2,
                COUNT(CASE WHEN r.value = -1 THEN 1 END) AS minus1,
                COUNT(CASE WHEN r.value = 1 THEN 1 END) AS plus1,
                COUNT(CASE WHEN r.value = 2 THEN 1 END) AS plus2,
                COUNT(CASE WHEN r.disagreed_at < %s THEN 1 END) AS disagreements,
                COUNT(CASE WHEN r.by_core THEN 1 END) AS core_reviews
-        FROM {account} a
-        JOIN {review} r ON r.account_id = a.id
-          -- Both labels named, so the index is seeked per label and granted range.
-          AND r.label IN ('{cr}', '{WORKFLOW}')
-          AND {scope("r")}
-        WHERE a.id IN (SELECT w.account_id FROM {review} w WHERE {scope("w")})
-        GROUP BY a.id, r.label
+        {source}
+        GROUP BY {key}, r.label
     ),
     per_reviewer AS (
         SELECT account_id,
@@ -125,7 +133,8 @@ def reviewer_params(*, team: Team, repository: Repository | None, window: Window
     """Parameters of ``reviewer_sql``, in the order its text uses them."""
     end = connection.ops.adapt_datetimefield_value(window.end)
     scope = review_params(team=team, repository=repository, window=window)
-    return [end, *scope, *scope, *scope, team.pk, end, end]
+    per_label = [*scope, *scope] if connection.vendor == "sqlite" else scope
+    return [end, *per_label, *scope, team.pk, end, end]
 
 
 def review_params(
