@@ -7,8 +7,11 @@ environment variable holding the password; the password itself is never stored.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -24,6 +27,7 @@ from dashboard.gerrit.models import (
     SyncRun,
     Team,
 )
+from dashboard.gerrit.reviews import refresh_review_flags
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -122,3 +126,36 @@ class CoreMembershipAdmin(admin.ModelAdmin):
     search_fields = ["account__username", "account__name"]
     autocomplete_fields = ["account"]
     raw_id_fields = ["joined_sync", "left_sync"]
+
+    # Who was core when decides the stored review flags (``Review.by_core`` and
+    # ``disagreed_at``), so every edit here recomputes them for the accounts it touched,
+    # in the team it left as well as the one it names now.
+
+    def save_model(
+        self, request: HttpRequest, obj: CoreMembership, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        touched = [(obj.team_id, obj.account_id)]
+        if change:
+            touched.append((form.initial.get("team"), form.initial.get("account")))
+        _refresh_flags(touched)
+
+    def delete_model(self, request: HttpRequest, obj: CoreMembership) -> None:
+        touched = [(obj.team_id, obj.account_id)]
+        super().delete_model(request, obj)
+        _refresh_flags(touched)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CoreMembership]) -> None:
+        touched = list(queryset.values_list("team", "account"))
+        super().delete_queryset(request, queryset)
+        _refresh_flags(touched)
+
+
+def _refresh_flags(touched: Iterable[tuple[int | None, int | None]]) -> None:
+    """Recompute the review flags of each (team, account) pair, one call per team."""
+    accounts: dict[int, set[int]] = defaultdict(set)
+    for team_id, account_id in touched:
+        if team_id is not None and account_id is not None:
+            accounts[team_id].add(account_id)
+    for team in Team.objects.filter(pk__in=accounts):
+        refresh_review_flags(team=team, account_ids=accounts[team.pk])

@@ -19,6 +19,7 @@ from django.utils import timezone
 from dashboard.gerrit.client import SYNC_OPTIONS
 from dashboard.gerrit.corehistory import infer_core_history
 from dashboard.gerrit.models import CoreMembership, Team
+from dashboard.gerrit.reviews import refresh_review_flags
 from dashboard.gerrit.simulator import Simulator
 from dashboard.gerrit.simulator.pages import ChangePages
 from dashboard.gerrit.store import store_changes, upsert_accounts
@@ -52,9 +53,13 @@ def load_history(
     with transaction.atomic():
         members = [account.info(detailed=True) for account in simulator.core_members()]
         pks = upsert_accounts(team=team, infos=members).values()
+        replaced = list(
+            team.core_memberships.filter(left__isnull=True).values_list("account", flat=True)
+        )
         team.core_memberships.filter(left__isnull=True).delete()
         CoreMembership.objects.bulk_create(
             CoreMembership(team=team, account_id=pk, joined=server_time) for pk in pks
         )
+        refresh_review_flags(team=team, account_ids=[*replaced, *pks])
     infer_core_history(team=team)
     return stored

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 
 from dashboard.gerrit.models import CoreMembership, Team, Vote
+from dashboard.gerrit.reviews import refresh_review_flags
 
 
 @transaction.atomic
@@ -71,4 +72,8 @@ def infer_core_history(*, team: Team) -> int:
         if account_id not in earliest
     ]
     CoreMembership.objects.bulk_create(added)
+    if moved or added:
+        refresh_review_flags(
+            team=team, account_ids=[stretch.account_id for stretch in [*moved, *added]]
+        )
     return changed + len(added)

@@ -412,6 +412,14 @@ class Review(models.Model):
     ``value`` and ``granted`` are the latest such vote's (a tie on the time goes to the
     later Vote id), ``first_granted`` the first one's time. ``repository`` and ``owner``
     are copied from the change so window statistics filter without joins.
+
+    ``by_core`` and ``disagreed_at`` answer, once per review instead of once per page view,
+    the two questions that otherwise cost a correlated subquery per review of a window:
+    "was the reviewer core when voting?" (a ``CoreMembership`` stretch of the repository's
+    team with ``joined <= granted < left``) and "when did a core first contradict this
+    Code-Review?" (the earliest later opposite-sign Code-Review on the same patch set whose
+    ``by_core`` is set; None if none, and always None on Workflow rows).
+    ``gerrit.reviews`` keeps both right on every write to votes or to memberships.
     """
 
     change = models.ForeignKey(  # indexed by review_change_ps
@@ -429,31 +437,54 @@ class Review(models.Model):
     value = models.SmallIntegerField()
     granted = models.DateTimeField()
     first_granted = models.DateTimeField()
+    by_core = models.BooleanField(
+        default=False,
+        help_text="The reviewer was in the repository's team's core group at ``granted``.",
+    )
+    disagreed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Code-Review only: when a core first voted the other way on the patch set.",
+    )
 
     class Meta:
-        # Both window statistics and the per-patch-set lookups (disagreements) read only
-        # these indexes, never the table: covering them halves the reviewer query on
-        # SQLite. No unique constraint: rebuild_reviews writes one row per (change, patch
-        # set, label, account) by its GROUP BY, and a fourth index would slow the sync.
+        # Window statistics and the per-patch-set lookups (disagreements) read only these
+        # indexes, never the table: covering them halves the reviewer query on SQLite. No
+        # unique constraint: rebuild_reviews writes one row per (change, patch set, label,
+        # account) by its GROUP BY, and another index would slow the sync.
         indexes = [
             models.Index(
                 fields=[
                     "repository",
                     "granted",
                     "label",
-                    "value",
                     "account",
-                    "change",
-                    "patch_set",
-                    "owner",
+                    "by_core",
                 ],
                 name="review_repo_granted",
             ),
             models.Index(
-                fields=["change", "patch_set", "label", "granted", "value", "account"],
+                fields=["change", "patch_set", "label", "granted", "value", "account", "by_core"],
                 name="review_change_ps",
             ),
-            models.Index(fields=["account", "granted"], name="review_account_granted"),
+            # One reviewer's reviews of a window, per label, in order (reviewer activity
+            # aggregates them without sorting the window; the core team page reads a
+            # member's latest review), and the reviews of one person's changes ("received").
+            models.Index(
+                fields=[
+                    "account",
+                    "label",
+                    "granted",
+                    "repository",
+                    "value",
+                    "by_core",
+                    "disagreed_at",
+                ],
+                name="review_account_label",
+            ),
+            models.Index(
+                fields=["owner", "label", "granted", "repository"], name="review_owner_label"
+            ),
         ]
 
     def __str__(self) -> str:

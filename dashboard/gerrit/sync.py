@@ -46,6 +46,7 @@ from dashboard.gerrit.models import (
     SyncRunStatus,
     Team,
 )
+from dashboard.gerrit.reviews import refresh_review_flags
 from dashboard.gerrit.store import SyncDataError, store_changes, upsert_accounts
 from dashboard.gerrit.throttle import throttle_for
 
@@ -351,4 +352,7 @@ def _sync_core_group(run: SyncRun, client: GerritClient) -> None:
             membership.left = now
             membership.left_sync = run
         CoreMembership.objects.bulk_update(left, ["left", "left_sync"])
+        if joined or left:
+            changed = [m.account_id for m in joined] + [m.account_id for m in left]
+            refresh_review_flags(team=team, account_ids=changed)
     run.core_joined, run.core_left = len(joined), len(left)

@@ -19,7 +19,8 @@ Definitions (the same as the other health pages):
 - A reviewer is *active* in a window with at least 30 reviews, or with reviews at least 2%
   of the team's merged changes in that window (the tag's bar since July 2016).
 - *Reviews by active cores*: the reviews an active reviewer cast while a core member (core
-  status as of the vote's time, from CoreMembership stretches).
+  status as of the vote's time, from CoreMembership stretches, stored on each review as
+  ``Review.by_core``).
 - *Active core seats*: the distinct reviewers counted in the previous measure, each for the
   organisation of their latest such review.
 - Everyone without an organisation at a date (an independent, or someone with no record)
@@ -39,10 +40,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 
-from dashboard.gerrit.models import Change, CoreMembership, Review, Team
+from dashboard.gerrit.models import Change, Review, Team
 from dashboard.health.models import Affiliation
 
 WINDOW_DAYS = 180
@@ -252,9 +253,6 @@ def _review_rows(team: Team, since: date, until: date) -> list[_Row]:
     Reviews are the stored ``gerrit.Review`` rows (one per reviewer, change and patch set,
     valued and dated by the latest counted vote), read by the (repository, granted) index.
     """
-    core = CoreMembership.objects.filter(
-        team=team, account=OuterRef("account"), joined__lte=OuterRef("granted")
-    ).filter(Q(left__isnull=True) | Q(left__gt=OuterRef("granted")))
     rows = (
         Review.objects.filter(
             repository__team=team,
@@ -263,7 +261,7 @@ def _review_rows(team: Team, since: date, until: date) -> list[_Row]:
             granted__lt=_midnight(until),
         )
         .annotate(day=_UTCDate("granted", tzinfo=UTC))
-        .annotate(affiliation=_affiliation_at("account", "day"), is_core=Exists(core))
+        .annotate(affiliation=_affiliation_at("account", "day"), is_core=F("by_core"))
         .values("day", "account", "account__name", "account__username", "affiliation", "is_core")
         .annotate(n=Count("pk"))
         .order_by("day")

@@ -19,10 +19,15 @@ Definitions (shared by every health page, so figures agree):
 * **received** counts reviews by others on the reviewer's own changes in the window.
 * **core** says whether the reviewer was a core member at the window's end.
 
-Everything is computed by one SQL statement for the reviewers (GROUP BY with conditional
-aggregates and correlated subqueries; identical on SQLite and PostgreSQL) and five for the
-totals (each one index range, see ``_totals``), so the page costs the same number of
-queries whatever the history size.
+* "Core at the vote" and the disagreement's time are stored on each review
+  (``Review.by_core``, ``Review.disagreed_at``; ``gerrit.reviews`` keeps them in step with
+  the votes and the core memberships), so a disagreement in a window is a review of the
+  window whose ``disagreed_at`` falls before the window's end.
+
+Everything is computed by one SQL statement for the reviewers (counts per reviewer and
+label over index ranges, see ``health.reviewsql.reviewer_sql``; identical on SQLite and
+PostgreSQL) and five for the totals (each one index range, see ``_totals``), so the page
+costs the same number of queries whatever the history size.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from dashboard.gerrit.models import (
     Repository,
     Team,
 )
-from dashboard.health.reviewsql import review_params, reviewer_sql
+from dashboard.health.reviewsql import reviewer_params, reviewer_sql
 from dashboard.health.window import Window
 
 
@@ -235,9 +240,7 @@ def sort_rows(rows: list[ReviewerRow], sort: str) -> list[ReviewerRow]:
 
 
 def _reviewer_rows(*, team: Team, repository: Repository | None, window: Window) -> list:
-    end = connection.ops.adapt_datetimefield_value(window.end)
-    params = review_params(team=team, repository=repository, window=window)
-    params += [end, team.pk, team.pk, team.pk, end, end]
+    params = reviewer_params(team=team, repository=repository, window=window)
     with connection.cursor() as cursor:
         cursor.execute(reviewer_sql(one_repository=repository is not None), params)
         return [

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -117,15 +117,6 @@ def reviews_in(*, team: Team, start: datetime, end: datetime) -> QuerySet[Review
     )
 
 
-def core_at_vote(team: Team) -> Exists:
-    """The voter was in the team's core group when the vote was cast."""
-    return Exists(
-        CoreMembership.objects.filter(
-            team=team, account_id=OuterRef("account_id"), joined__lte=OuterRef("granted")
-        ).filter(Q(left__isnull=True) | Q(left__gt=OuterRef("granted")))
-    )
-
-
 @dataclass(frozen=True)
 class CoreReviewSeries:
     reviews: Points
@@ -137,7 +128,7 @@ def core_reviews_per_week(*, team: Team, window: Window) -> CoreReviewSeries:
     """Core reviews per week, and per core member (members during any part of the week)."""
     counts = dict(
         reviews_in(team=team, start=window.start_time, end=window.end_time)
-        .filter(core_at_vote(team))
+        .filter(by_core=True)  # core when casting it (stored, see gerrit.reviews)
         .annotate(week=TruncWeek("granted", tzinfo=UTC))
         .values("week")
         .annotate(n=Count("pk"))
@@ -178,7 +169,7 @@ def reviews_by_core_reviewer(*, team: Team, window: Window) -> list[CoreReviewer
     weeks = len(window.weeks())
     rows = (
         reviews_in(team=team, start=window.start_time, end=window.end_time)
-        .filter(core_at_vote(team))
+        .filter(by_core=True)  # core when casting it (stored, see gerrit.reviews)
         .values("account_id", "account__name", "account__username", "account__account_id")
         .annotate(n=Count("pk"))
         .order_by("-n", "account__name", "account_id")

@@ -34,7 +34,7 @@ from dashboard.gerrit.models import (
     VoteSource,
     value_set,
 )
-from dashboard.gerrit.reviews import rebuild_reviews
+from dashboard.gerrit.reviews import rebuild_reviews, refresh_review_flags
 
 
 def _ago(**kwargs: float) -> factory.LazyFunction:
@@ -201,9 +201,19 @@ class SyncRunFactory(DjangoModelFactory):
 
 
 class CoreMembershipFactory(DjangoModelFactory):
+    """A core stretch; the stored review flags follow, as every membership write keeps them."""
+
     class Meta:
         model = CoreMembership
+        skip_postgeneration_save = True
 
     team = factory.SubFactory(TeamFactory)
     account = _account_on("..team.server")
     joined = _ago(days=200)
+
+    @factory.post_generation
+    def review_flags(
+        membership: CoreMembership, create: bool, extracted: object, **kwargs: object
+    ) -> None:
+        if create:
+            refresh_review_flags(team=membership.team, account_ids=[membership.account_id])

@@ -1,18 +1,14 @@
-"""Fill ``gerrit.Review`` for databases synced before the table existed: one INSERT … SELECT
-over every vote (the same statement the sync runs per page)."""
+"""Formerly filled ``gerrit.Review`` for databases synced before the table existed, with the
+sync's own INSERT … SELECT. That statement now also writes columns added in 0011, so the
+fill moved there (``0011_review_core_flags.fill_flags``); this step is kept so the
+migration graph stays as every database recorded it."""
 
 from __future__ import annotations
 
 from django.db import migrations
 
 
-def fill_reviews(apps, schema_editor) -> None:  # noqa: ANN001 - migration signature
-    from dashboard.gerrit.reviews import rebuild_reviews
-
-    rebuild_reviews(None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("gerrit", "0006_reviews")]
 
-    operations = [migrations.RunPython(fill_reviews, migrations.RunPython.noop, elidable=True)]
+    operations = []

@@ -44,7 +44,8 @@ class Command(BaseCommand):
             timing = measure_page(client, url, runs=options["runs"])
             self.stdout.write(
                 f"  {url:<34} p50 {timing.p50_ms:7.1f} ms   p95 {timing.p95_ms:7.1f} ms"
-                f"   max {timing.max_ms:7.1f} ms   {timing.queries} queries"
+                f"   max {timing.max_ms:7.1f} ms   CPU p50 {timing.cpu_p50_ms:7.1f} ms"
+                f"   CPU p95 {timing.cpu_p95_ms:7.1f} ms   {timing.queries} queries"
             )
         today = timezone.now().astimezone(UTC).date()
         start = time.perf_counter()

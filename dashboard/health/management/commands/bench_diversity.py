@@ -44,5 +44,6 @@ class Command(BaseCommand):
         timing = measure(call, runs=runs)
         self.stdout.write(
             f"{label}: p50 {timing.p50_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, "
-            f"max {timing.max_ms:.0f} ms, {timing.queries} SQL queries ({runs} runs)"
+            f"max {timing.max_ms:.0f} ms, CPU p50 {timing.cpu_p50_ms:.0f} ms, "
+            f"CPU p95 {timing.cpu_p95_ms:.0f} ms, {timing.queries} SQL queries ({runs} runs)"
         )

@@ -7,7 +7,8 @@ the simulator's history in-process (``gerrit.bulkload``) and measures.
 
 The bulk load makes today's core members join "now" (what a first sync records); the
 benchmark backdates their stretches to the start of the history so that core-as-of-vote
-checks and disagreements do real work, as they will once membership history is inferred.
+checks and disagreements do real work, as they will once membership history is inferred,
+and refreshes the reviews' stored flags as every membership write does.
 
 Two figures are measured, each ``--runs`` times after two warm-ups: the selector alone
 (``health.reviewers.reviewer_activity``, the SQL and the Python around it) and the whole
@@ -38,6 +39,7 @@ from dashboard.core.benchmarks import P95_METHOD, WARM_UPS, measure
 from dashboard.gerrit.bulkload import load_history
 from dashboard.gerrit.management.commands.bench_sync import BENCH_TEAM, _scratch_database
 from dashboard.gerrit.models import CoreMembership, Vote
+from dashboard.gerrit.reviews import refresh_review_flags
 from dashboard.gerrit.simulator import Simulator
 from dashboard.gerrit.teams import import_team
 from dashboard.health.reviewers import reviewer_activity
@@ -105,6 +107,7 @@ def measure_reviewers(*, changes: int, runs: int, seed: int) -> dict[str, Any]:
     first_vote = Vote.objects.aggregate(first=Min("granted"))["first"]
     if first_vote is not None:
         CoreMembership.objects.filter(team=team).update(joined=first_vote)
+        refresh_review_flags(team=team)
     window = last_days(WINDOW_DAYS, now=timezone.now())
     in_window = Vote.objects.between(window.start, window.end).count()
     selector = measure(lambda: reviewer_activity(team=team, window=window), runs=runs).report()
@@ -117,6 +120,7 @@ def measure_reviewers(*, changes: int, runs: int, seed: int) -> dict[str, Any]:
             raise CommandError(f"GET {url} answered {response.status_code}")
 
     result = reviewer_activity(team=team, window=window)
+    page_timing = measure(page, runs=runs).report()
     return {
         "changes": stored,
         "vote_events": Vote.objects.count(),
@@ -129,11 +133,12 @@ def measure_reviewers(*, changes: int, runs: int, seed: int) -> dict[str, Any]:
         "warm_ups": WARM_UPS,
         "p95_method": P95_METHOD,
         "selector": selector,
-        "page": measure(page, runs=runs).report(),
+        "page": page_timing,
         "load_average": [round(load, 2) for load in os.getloadavg()],
         "cpus": os.cpu_count(),
         "budget_p95_ms": BUDGET_P95_MS,
-        "budget_met": selector["p95_ms"] <= BUDGET_P95_MS,
+        # Both the selector and the page, which is what a user waits for.
+        "budget_met": max(selector["p95_ms"], page_timing["p95_ms"]) <= BUDGET_P95_MS,
     }
 
 
@@ -164,5 +169,7 @@ def _table(report: dict[str, Any]) -> str:
             f"  {row['cpu_p50_ms']:>7}  {row['cpu_p95_ms']:>7}  {row['queries']:>7}{constant}"
         )
     verdict = "holds" if report["budget_met"] else "is exceeded"
-    lines.append(f"The {report['budget_p95_ms']:.0f} ms p95 budget (selector) {verdict}.")
+    lines.append(
+        f"The {report['budget_p95_ms']:.0f} ms p95 budget (selector and page, wall time) {verdict}."
+    )
     return "\n".join(lines)
