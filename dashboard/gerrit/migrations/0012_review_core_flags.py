@@ -26,7 +26,7 @@ def fill_flags(apps, schema_editor) -> None:  # noqa: ANN001 - migration signatu
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gerrit", "0010_self_indexes")]
+    dependencies = [("gerrit", "0011_server_request_rate")]
 
     operations = [
         migrations.RemoveIndex(model_name="review", name="review_repo_granted"),
