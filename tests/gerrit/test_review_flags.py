@@ -220,7 +220,7 @@ def test_a_refresh_touches_only_the_team_it_names(history):
 
 def test_the_migration_fills_the_flags_of_existing_reviews(history):
     team, stretch, alices, now = history
-    fill = importlib.import_module("dashboard.gerrit.migrations.0011_review_core_flags")
+    fill = importlib.import_module("dashboard.gerrit.migrations.0012_review_core_flags")
     CoreMembership.objects.filter(pk=stretch.pk).update(joined=now - timedelta(days=70))
     Review.objects.update(by_core=False, disagreed_at=None)  # what the new columns hold
     fill.fill_flags(apps, None)
