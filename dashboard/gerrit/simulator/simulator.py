@@ -170,7 +170,13 @@ class Simulator:
         (``snapshot``) happens outside it, and only for rows no cache already holds."""
         with self._lock:
             stop = skip + limit + 1
-            rows = self._index.matches(query.predicate, stop, start=skip, key=query.key)
+            rows = self._index.matches(
+                query.predicate,
+                stop,
+                start=skip,
+                key=query.key,
+                updated_floor=query.updated_floor,
+            )
             captured = [self._capture(e.number) for e in rows[:limit]]
         return captured, len(rows) > limit
 
