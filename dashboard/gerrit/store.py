@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from django.db import connection, models
@@ -108,10 +109,15 @@ def _upsert_accounts(
             account_id = info["_account_id"]
         except (KeyError, TypeError):
             account_id = None
-        if not isinstance(account_id, int):
+        if type(account_id) is not int and not isinstance(account_id, int):
             raise SyncDataError("An account names an account without '_account_id'")
         known = unique.get(account_id)
-        if known is None or (len(info) > len(known) and not _has_details(known)):
+        if known is None or (
+            len(info) > len(known)
+            and "username" not in known
+            and "name" not in known
+            and "email" not in known  # known has no details (_has_details, inlined)
+        ):
             unique[account_id] = info
     if not unique:
         return {}, set()
@@ -163,19 +169,22 @@ def _upsert_accounts(
     return pks, bots
 
 
-def _accounts_in(change: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    yield change["owner"]
+def _accounts_in(change: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [change["owner"]]
+    add = found.append
     for revision in (change.get("revisions") or {}).values():
         if revision.get("uploader"):
-            yield revision["uploader"]
+            add(revision["uploader"])
     for message in change.get("messages") or []:
-        for key in ("author", "real_author"):
-            if message.get(key):
-                yield message[key]
+        if author := message.get("author"):
+            add(author)
+        if real_author := message.get("real_author"):
+            add(real_author)
     for label in (change.get("labels") or {}).values():
-        yield from label.get("all") or []
+        found += label.get("all") or []
     for people in (change.get("reviewers") or {}).values():
-        yield from people
+        found += people
+    return found
 
 
 def _label_summary(votes: list[int], *, negative_first: bool) -> int:
@@ -202,7 +211,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
     if not wanted:
         return PageStats(0, 0, 0, 0, None)
 
-    account_pks, bots = _upsert_accounts(team, (a for info in wanted for a in _accounts_in(info)))
+    account_pks, bots = _upsert_accounts(team, chain.from_iterable(map(_accounts_in, wanted)))
     numbers = [info["_number"] for info in wanted]
     change_pks = dict(
         Change.objects.filter(server=team.server, number__in=numbers).values_list("number", "pk")
@@ -225,12 +234,19 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
 
     rows = _Rows()
     people = _People(account_pks, bots)
+    # The loops below run for every message and vote of a history (some 25 rows a change):
+    # lookups are bound to locals and rows built as tuples in place.
+    account_pk = account_pks.get
+    add_patch_set, add_message = rows.patch_sets.append, rows.messages.append
+    add_vote, add_approval = rows.votes.append, rows.approvals.append
+    both = times.both
+    from_message, by_message, by_label = events_from_message, VoteSource.MESSAGE, VoteSource.LABEL
     for info in wanted:
         change_pk = change_pks[info["_number"]]
         repository_pk = repositories[info["project"]]
         current = _current_revision(info)
         for sha, revision in (info.get("revisions") or {}).items():
-            rows.patch_sets.append(
+            add_patch_set(
                 (
                     change_pk,
                     repository_pk,
@@ -245,57 +261,57 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
         event_times: list[Any] = []  # each event's time in database form, as events
         message_ids: set[str] = set()
         for message in info.get("messages") or []:
+            # Accounts were checked by _upsert_accounts: an author has an int id.
             author = (message.get("author") or {}).get("_account_id")
             # 2.13's documentation spells these "updated" and "revision_number".
             text_stamp = message.get("date") or message.get("updated")
             if not text_stamp:
                 raise SyncDataError(f"A message of change {info['_number']} has no 'date'")
-            date, database_date = times.both(text_stamp)
+            date, database_date = both(text_stamp)
             revision_number = message.get("_revision_number", message.get("revision_number"))
             text = message.get("message", "")
             gerrit_id = str(message.get("id", ""))
             if gerrit_id not in message_ids:
                 message_ids.add(gerrit_id)
-                rows.messages.append(
+                add_message(
                     (
                         change_pk,
                         gerrit_id,
-                        people.pk(message.get("author")),
+                        account_pk(author),
                         database_date,
                         revision_number,
                         text,
                         message.get("tag", ""),
                     )
                 )
-            announced = events_from_message(
-                text, author=author, date=date, revision=revision_number
-            )
+            announced = from_message(text, author=author, date=date, revision=revision_number)
             if announced:
                 events += announced
                 event_times += [database_date] * len(announced)
         current_ps = _current_patch_set(info, current)
         for event, granted in zip(events, event_times, strict=True):
             voter = event.voter if event.voter is not None else people.resolve(event)
-            if voter is None or voter not in account_pks:
+            voter_pk = account_pk(voter)
+            if voter_pk is None:
                 continue
-            rows.votes.append(
+            add_vote(
                 (
                     change_pk,
                     repository_pk,
                     event.patch_set,
                     event.label,
                     event.value,
-                    account_pks[voter],
+                    voter_pk,
                     granted,
                     event.removal,
                     voter in bots,
-                    VoteSource.MESSAGE,
-                    people.pk_of(event.remover),
+                    by_message,
+                    account_pk(event.remover),
                 )
             )
-        standing = _standing_votes(info)
+        standing = _standing_votes(info, times)
         for vote in copied_votes(events, standing, current_patch_set=current_ps):
-            rows.votes.append(
+            add_vote(
                 (
                     change_pk,
                     repository_pk,
@@ -306,7 +322,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
                     times.when(vote.granted) if vote.granted else stamp(info["updated"]),
                     False,
                     vote.voter in bots,
-                    VoteSource.LABEL,
+                    by_label,
                     None,
                 )
             )
@@ -314,7 +330,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
         for vote in standing:
             if (vote.label, vote.voter) not in seen_votes:
                 seen_votes.add((vote.label, vote.voter))
-                rows.approvals.append(
+                add_approval(
                     (
                         change_pk,
                         vote.label,
@@ -425,7 +441,15 @@ class _Times:
         self._adapt = _database_datetime()
         self._sqlite = connection.vendor == "sqlite"
         self._database: dict[str, Any] = {}
+        self._moments: dict[str, datetime] = {}
         self._by_moment: dict[datetime, Any] = {}
+
+    def moment(self, stamp: str) -> datetime:
+        """The aware datetime of a Gerrit timestamp text."""
+        moment = self._moments.get(stamp)
+        if moment is None:
+            moment = self._moments[stamp] = parse_timestamp(stamp)
+        return moment
 
     def database(self, stamp: str) -> Any:
         """The database value of a Gerrit timestamp text."""
@@ -436,7 +460,7 @@ class _Times:
 
     def both(self, stamp: str) -> tuple[datetime, Any]:
         """The aware datetime and the database value of a Gerrit timestamp text."""
-        moment = parse_timestamp(stamp)
+        moment = self._moments[stamp] = parse_timestamp(stamp)
         value = self._database.get(stamp)
         if value is None:
             value = self._convert(stamp, moment)
@@ -590,13 +614,13 @@ def _current_patch_set(info: dict[str, Any], current: dict[str, Any] | None) -> 
     return info.get("current_revision_number") or 1
 
 
-def _standing_votes(info: dict[str, Any]) -> list[StandingVote]:
+def _standing_votes(info: dict[str, Any], times: _Times) -> list[StandingVote]:
     return [
         StandingVote(
             label=label,
             value=entry["value"],
             voter=entry["_account_id"],
-            granted=parse_timestamp(entry["date"]) if entry.get("date") else None,
+            granted=times.moment(entry["date"]) if entry.get("date") else None,
             tag=entry.get("tag", ""),
         )
         for label, details in (info.get("labels") or {}).items()
