@@ -9,13 +9,13 @@ transaction, so a page is stored whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 
 from dashboard.gerrit.client import parse_timestamp
 from dashboard.gerrit.models import (
@@ -35,6 +35,7 @@ from dashboard.gerrit.models import (
     value_set,
 )
 from dashboard.gerrit.reviews import insert_reviews
+from dashboard.gerrit.storerows import PageRows, PageTimes
 from dashboard.gerrit.votes import StandingVote, VoteEvent, copied_votes, events_from_message
 
 # CI and service accounts on OpenStack's Gerrit over the years (jenkins until October 2017,
@@ -217,7 +218,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
         Change.objects.filter(server=team.server, number__in=numbers).values_list("number", "pk")
     )
     existing = set(change_pks)
-    times = _Times()
+    times = PageTimes()
     stamp = times.database
     _upsert_changes(
         [_change_row(team, info, repositories, account_pks, synced_at, times) for info in wanted]
@@ -232,7 +233,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
     # A snapshot replaces what was stored; changes new to the database have nothing yet.
     _delete_children([change_pks[number] for number in existing])
 
-    rows = _Rows()
+    rows = PageRows()
     people = _People(account_pks, bots)
     # The loops below run for every message and vote of a history (some 25 rows a change):
     # lookups are bound to locals and rows built as tuples in place.
@@ -401,148 +402,6 @@ _CHANGE_UPDATE_FIELDS = [
 ]
 
 
-def _database_datetime() -> Callable[[datetime], Any]:
-    """How this database takes a UTC datetime in raw SQL.
-
-    Django's own adapter converts through the time zone machinery on every call; our
-    values are always UTC, so SQLite's text form is just the naive ISO string.
-    """
-    if connection.vendor == "sqlite":
-        return lambda moment: moment.replace(tzinfo=None).isoformat(" ")
-    return connection.ops.adapt_datetimefield_value
-
-
-def _sqlite_text(stamp: str) -> str | None:
-    """SQLite's form of a Gerrit timestamp text that ``parse_timestamp`` accepted, cut
-    from the text itself (``yyyy-MM-dd HH:mm:ss[.fffffffff]``); None for any other form.
-
-    The same string as ``str()`` of the naive datetime, which is what Django stores: the
-    seconds, then the microseconds only when they are not all zero.
-    """
-    if len(stamp) < 19 or stamp[10] != " " or (len(stamp) > 19 and stamp[19] != "."):
-        return None
-    fraction = stamp[20:26]
-    if not fraction.strip("0"):
-        return stamp[:19]
-    return f"{stamp[:19]}.{fraction:0<6}"
-
-
-class _Times:
-    """Gerrit's timestamps for one page, each converted once.
-
-    A page holds some 300,000 timestamps and many repeat (a vote's label date is its
-    message's, a patch set's creation its upload message's); converting is most of what
-    they cost, so each distinct text, and each distinct datetime, is adapted once. On
-    SQLite the database form is cut from the text (datetime arithmetic is slow in
-    CPython: ``replace`` and ``isoformat`` cost ten times a parse).
-    """
-
-    def __init__(self) -> None:
-        self._adapt = _database_datetime()
-        self._sqlite = connection.vendor == "sqlite"
-        self._database: dict[str, Any] = {}
-        self._moments: dict[str, datetime] = {}
-        self._by_moment: dict[datetime, Any] = {}
-
-    def moment(self, stamp: str) -> datetime:
-        """The aware datetime of a Gerrit timestamp text."""
-        moment = self._moments.get(stamp)
-        if moment is None:
-            moment = self._moments[stamp] = parse_timestamp(stamp)
-        return moment
-
-    def database(self, stamp: str) -> Any:
-        """The database value of a Gerrit timestamp text."""
-        value = self._database.get(stamp)
-        if value is None:
-            value = self._convert(stamp, parse_timestamp(stamp))
-        return value
-
-    def both(self, stamp: str) -> tuple[datetime, Any]:
-        """The aware datetime and the database value of a Gerrit timestamp text."""
-        moment = self._moments[stamp] = parse_timestamp(stamp)
-        value = self._database.get(stamp)
-        if value is None:
-            value = self._convert(stamp, moment)
-        return moment, value
-
-    def when(self, moment: datetime) -> Any:
-        """The database value of an aware datetime."""
-        value = self._by_moment.get(moment)
-        if value is None:
-            value = self._by_moment[moment] = self._adapt(moment)
-        return value
-
-    def _convert(self, stamp: str, moment: datetime) -> Any:
-        value = (self._sqlite and _sqlite_text(stamp)) or self._adapt(moment)
-        self._database[stamp] = self._by_moment[moment] = value
-        return value
-
-
-class _Rows:
-    """Child rows of one page as plain tuples, inserted with one ``executemany`` per table.
-
-    Model instances and ``bulk_create`` cost about four times as much per row, and a page
-    of 250 changes carries some 15,000 rows; tuples are what keep a full sync above a
-    thousand changes a second. Values are already in database form (datetimes adapted).
-    """
-
-    TABLES: tuple[tuple[type[models.Model], str, tuple[str, ...]], ...] = (
-        (
-            PatchSet,
-            "patch_sets",
-            ("change", "repository", "number", "revision", "uploader", "created", "kind"),
-        ),
-        (
-            Message,
-            "messages",
-            ("change", "gerrit_id", "author", "date", "patch_set", "text", "tag"),
-        ),
-        (
-            Vote,
-            "votes",
-            (
-                "change",
-                "repository",
-                "patch_set",
-                "label",
-                "value",
-                "account",
-                "granted",
-                "removal",
-                "is_bot",
-                "source",
-                "removed_by",
-            ),
-        ),
-        (Approval, "approvals", ("change", "label", "account", "value", "granted", "tag")),
-        (Reviewer, "reviewers", ("change", "account", "state")),
-        (ChangeFile, "files", ("change", "path")),
-    )
-
-    def __init__(self) -> None:
-        self.patch_sets: list[tuple[Any, ...]] = []
-        self.messages: list[tuple[Any, ...]] = []
-        self.votes: list[tuple[Any, ...]] = []
-        self.approvals: list[tuple[Any, ...]] = []
-        self.reviewers: list[tuple[Any, ...]] = []
-        self.files: list[tuple[Any, ...]] = []
-
-    def insert(self) -> None:
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            for model, attribute, fields in self.TABLES:
-                rows = getattr(self, attribute)
-                if not rows:
-                    continue
-                meta = model._meta
-                columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(
-                    f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", rows
-                )
-
-
 class _People:
     """Account lookups for one page: Gerrit ids to primary keys, and removal targets."""
 
@@ -614,7 +473,7 @@ def _current_patch_set(info: dict[str, Any], current: dict[str, Any] | None) -> 
     return info.get("current_revision_number") or 1
 
 
-def _standing_votes(info: dict[str, Any], times: _Times) -> list[StandingVote]:
+def _standing_votes(info: dict[str, Any], times: PageTimes) -> list[StandingVote]:
     return [
         StandingVote(
             label=label,
@@ -672,7 +531,7 @@ def _change_row(
     repositories: dict[str, int],
     account_pks: dict[int, int],
     synced_at: datetime,
-    times: _Times,
+    times: PageTimes,
 ) -> dict[str, Any]:
     """The change's column values, in database form (see ``_upsert_changes``)."""
     stamp = times.database
