@@ -539,10 +539,11 @@ def _change_row(
     commit = current.get("commit") or {}
     labels = info.get("labels") or {}
 
-    def values(label: str) -> list[int]:
-        return [e["value"] for e in (labels.get(label) or {}).get("all") or [] if e.get("value")]
-
-    code_review = values("Code-Review")
+    values = {
+        label: [e["value"] for e in (labels.get(label) or {}).get("all") or [] if e.get("value")]
+        for label in VALUE_SET_COLUMNS
+    }
+    code_review = values["Code-Review"]
     return {
         "server": team.server.pk,
         "repository": repositories[info["project"]],
@@ -570,8 +571,8 @@ def _change_row(
         "cr_max": max(code_review, default=0),
         "cr_min": min(code_review, default=0),
         "cr_plus2_count": sum(1 for value in code_review if value >= 2),
-        "verified": _label_summary(values("Verified"), negative_first=True),
-        "workflow": _label_summary(values("Workflow"), negative_first=True),
-        **{column: value_set(values(label)) for label, column in VALUE_SET_COLUMNS.items()},
+        "verified": _label_summary(values["Verified"], negative_first=True),
+        "workflow": _label_summary(values["Workflow"], negative_first=True),
+        **{column: value_set(values[label]) for label, column in VALUE_SET_COLUMNS.items()},
         "synced_at": times.when(synced_at),
     }
