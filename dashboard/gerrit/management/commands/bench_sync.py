@@ -4,7 +4,9 @@ Each measurement runs in fresh processes so the figures are the sync's own: the 
 simulator in one process (serving over HTTP on loopback), the migration in another, and the
 sync in a third whose peak resident memory (``ru_maxrss``) is reported. The database is a
 throwaway SQLite file unless ``--database-url`` names a PostgreSQL server, in which case a
-scratch database is created on it and dropped afterwards.
+scratch database is created on it and dropped afterwards. Each size is measured for each
+history shape (``--shape``): ``reworked``, about five patch sets and fifteen messages a change,
+the shape the budget is stated for, and ``glance``, the demo's history.
 
 Wall time on a shared machine says as much about the neighbours as about the sync, so the
 CPU seconds per 1,000 changes of the syncing process (``time.process_time``, every thread)
