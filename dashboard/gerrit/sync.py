@@ -18,10 +18,12 @@ The algorithm follows facts §4.4 and gertty's watermark design:
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,6 +58,8 @@ logger = logging.getLogger(__name__)
 OVERLAP = timedelta(minutes=5)
 # A running run that has not written a heartbeat for this long is taken to have died.
 STALE_AFTER = timedelta(minutes=10)
+# Cyclic garbage collection thresholds while a sync runs (see _fewer_collections).
+SYNC_GC_THRESHOLDS = (50_000, 20, 100)
 
 
 class SyncAlreadyRunning(Exception):
@@ -132,13 +136,14 @@ def sync_team(
     client.server_time = None
     requests_before = client.requests_made
     try:
-        _run(
-            run,
-            client=client,
-            estimate=estimate,
-            progress=progress,
-            page_size=page_size or settings.GERRIT_PAGE_SIZE,
-        )
+        with _fewer_collections():
+            _run(
+                run,
+                client=client,
+                estimate=estimate,
+                progress=progress,
+                page_size=page_size or settings.GERRIT_PAGE_SIZE,
+            )
     except KeyboardInterrupt:
         _finish(run, SyncRunStatus.INTERRUPTED, "Interrupted by the user.", client, requests_before)
         raise
@@ -151,6 +156,24 @@ def sync_team(
     else:
         _finish(run, SyncRunStatus.SUCCEEDED, "", client, requests_before)
     return run
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often during a sync, then as before.
+
+    A decoded page is some 100,000 dicts and lists, freed by reference counting when the
+    page is stored; with the default thresholds the collector nonetheless ran about six
+    times a page, full collections included, for about 7% of a full sync's CPU. Nothing
+    a sync allocates needs the collector to be freed, so a generation-0 threshold of
+    50,000 (and rarer older collections) loses nothing and gains that time back.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*(max(old, new) for old, new in zip(before, SYNC_GC_THRESHOLDS, strict=True)))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _acquire(*, team: Team, full: bool, since: datetime | None) -> SyncRun:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import requests
 
 from dashboard.gerrit.client import (
     GerritAuthError,
@@ -30,10 +31,20 @@ ALL = "project:openstack/glance OR project:openstack/glance_store"
         ("2013-02-21 11:16:36.775000000", datetime(2013, 2, 21, 11, 16, 36, 775000, tzinfo=UTC)),
         ("2017-08-30 12:00:00.000000000", datetime(2017, 8, 30, 12, tzinfo=UTC)),
         ("2017-08-30 12:00:00", datetime(2017, 8, 30, 12, tzinfo=UTC)),
+        ("2017-08-30", datetime(2017, 8, 30, tzinfo=UTC)),
+        ("2017-08-30T12:00:00Z", datetime(2017, 8, 30, 12, tzinfo=UTC)),
     ],
 )
 def test_gerrit_timestamps_parse_as_utc(text, expected):
-    assert parse_timestamp(text) == expected
+    parsed = parse_timestamp(text)
+    assert parsed == expected
+    assert parsed.tzinfo is UTC
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2017-13-01 00:00:00", None])
+def test_a_malformed_timestamp_is_a_value_error(text):
+    with pytest.raises(ValueError, match="not a Gerrit timestamp"):
+        parse_timestamp(text)
 
 
 def test_xssi_guard_line_is_stripped():
@@ -129,6 +140,41 @@ def test_unreadable_bodies_are_retried_then_named(gerrit_client, gerrit, kind, w
     gerrit.inject(kind, count=5)
     with pytest.raises(GerritBadResponse, match=words):
         gerrit_client.query_changes(ALL, page_size=3)
+
+
+class CannedBodies(requests.adapters.BaseAdapter):
+    """A transport that answers every request with the next of ``bodies`` (HTTP 200)."""
+
+    def __init__(self, *bodies: bytes) -> None:
+        super().__init__()
+        self.bodies = list(bodies)
+
+    def send(self, request, **kwargs):
+        response = requests.Response()
+        response.status_code, response.url, response.request = 200, request.url, request
+        response._content = self.bodies.pop(0)
+        return response
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("body", "decoded"),
+    [
+        (b')]}\'\n[{"subject": "caf\xc3\xa9"}]\n', [{"subject": "café"}]),
+        (b'[{"subject": "no guard line"}]', [{"subject": "no guard line"}]),
+        # bodies the fast decoder refuses but JSON allows: a lone surrogate escape and
+        # (after replacement) a byte that is not UTF-8
+        (b')]}\'\n[{"subject": "\\ud800"}]', [{"subject": "\ud800"}]),
+        (b')]}\'\n[{"subject": "\xff"}]', [{"subject": "\ufffd"}]),
+    ],
+)
+def test_json_bodies_decode_with_or_without_the_fast_decoder(body, decoded):
+    session = requests.Session()
+    session.mount("http://", CannedBodies(body))
+    client = GerritClient("http://gerrit.test", session=session, retries=0)
+    assert client.query_changes(ALL).changes == decoded
 
 
 def test_reset_connection_is_retried(gerrit_client, gerrit):

@@ -81,6 +81,22 @@ def test_history_has_a_realistic_shape(history: Simulator, states: list[ChangeSt
     assert busiest > 4 * len(owners) / len(set(owners))  # a few people do most of the work
 
 
+def test_reworked_shape_has_about_five_patch_sets_and_fifteen_messages(
+    states: list[ChangeState],
+) -> None:
+    reworked = Simulator(seed=11, changes=400, shape="reworked")
+    shaped = [reworked.change(n).state for n in reworked.numbers()]
+    assert 4.5 <= mean(len(s.patch_sets) for s in shaped) <= 5.5
+    assert 14 <= mean(len(s.messages) for s in shaped) <= 17
+    # only the amount of activity differs: the same changes, owners and outcomes
+    assert [(s.owner, s.status) for s in shaped] == [(s.owner, s.status) for s in states]
+
+
+def test_unknown_history_shape_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown history shape"):
+        Simulator(seed=1, changes=5, shape="huge")
+
+
 def test_wip_and_hashtag_queries_match_the_replayed_changes(
     history: Simulator, states: list[ChangeState]
 ) -> None:

@@ -23,7 +23,7 @@ from dashboard.gerrit.simulator import api as api_module
 from dashboard.gerrit.simulator.api import Request, RestApi
 from dashboard.gerrit.simulator.draws import choice, randint
 from dashboard.gerrit.simulator.history import blocking_after, fold
-from dashboard.gerrit.simulator.query import Query
+from dashboard.gerrit.simulator.query import Query, compile_query
 from dashboard.gerrit.simulator.timestamps import format_timestamp
 
 FULL = (
@@ -51,6 +51,24 @@ def every_page(api: RestApi, size: int = 25) -> list[bytes]:
         if b'"_more_changes":true' not in bodies[-1][-200:]:
             return bodies
         skip += size
+
+
+def count_tested_entries(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The numbers of the index entries every later query tests, in order."""
+    tested: list[int] = []
+    compile_query = api_module.compile_query
+
+    def counting(*args: Any, **kwargs: Any) -> Query:
+        query = compile_query(*args, **kwargs)
+
+        def predicate(entry: Any) -> bool:
+            tested.append(entry.number)
+            return query.predicate(entry)
+
+        return dataclasses.replace(query, predicate=predicate)
+
+    monkeypatch.setattr(api_module, "compile_query", counting)
+    return tested
 
 
 def test_a_second_full_fetch_is_answered_from_the_cache_with_identical_bytes() -> None:
@@ -184,20 +202,40 @@ def test_deep_pages_come_from_a_resumed_scan_in_the_same_order(
 ) -> None:
     sim = Simulator(seed=12, changes=150)
     api = RestApi(sim, cache_bytes=0, prefetch=False)
-    tested: list[int] = []
-    compile_query = api_module.compile_query
-
-    def counting(*args: Any, **kwargs: Any) -> Query:
-        query = compile_query(*args, **kwargs)
-
-        def predicate(entry: Any) -> bool:
-            tested.append(entry.number)
-            return query.predicate(entry)
-
-        return dataclasses.replace(query, predicate=predicate)
-
-    monkeypatch.setattr(api_module, "compile_query", counting)
+    tested = count_tested_entries(monkeypatch)
     numbers = [c["_number"] for body in every_page(api, size=10) for c in json.loads(body[5:])]
     assert len(tested) <= 150  # each entry tested once, not once per page before it
     everything = json.loads(page(api, 0, 500, ())[5:])
     assert numbers == [c["_number"] for c in everything]
+
+
+@pytest.mark.parametrize(
+    ("query", "floored"),
+    [
+        ('after:"{t}"', True),
+        ('project:openstack/glance since:"{t}"', True),
+        ('(after:"{t}" status:open) OR after:"{u}"', True),
+        ('after:"{t}" OR status:open', False),
+        ('-after:"{t}"', False),
+        ('before:"{t}"', False),
+    ],
+)
+def test_a_query_with_an_updated_floor_stops_scanning_there_with_the_same_answer(
+    monkeypatch: pytest.MonkeyPatch, query: str, floored: bool
+) -> None:
+    sim = Simulator(seed=13, changes=200)
+    updated = sorted(sim.change(n).state.updated for n in sim.numbers())
+    text = query.format(t=format_timestamp(updated[-30]), u=format_timestamp(updated[-60]))
+    api = RestApi(sim, cache_bytes=0, prefetch=False)
+    tested = count_tested_entries(monkeypatch)
+    params = {"q": [text], "n": ["500"], "S": ["0"]}
+    answer = json.loads(api.handle(Request("GET", "/changes/", params)).body[5:])
+    floorless = RestApi(sim, cache_bytes=0, prefetch=False)
+    monkeypatch.setattr(
+        api_module,
+        "compile_query",
+        lambda *a, **k: dataclasses.replace(compile_query(*a, **k), updated_floor=None),
+    )
+    expected = json.loads(floorless.handle(Request("GET", "/changes/", params)).body[5:])
+    assert answer == expected and answer
+    assert (len(tested) < 100) is floored  # the floor spares the older 140-170 entries

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -20,7 +21,7 @@ from dashboard.gerrit.models import (
     SyncRunStatus,
     Vote,
 )
-from dashboard.gerrit.sync import OVERLAP, SyncAlreadyRunning, sync_team
+from dashboard.gerrit.sync import OVERLAP, SYNC_GC_THRESHOLDS, SyncAlreadyRunning, sync_team
 from dashboard.gerrit.tasks import sync_team_task
 
 from .conftest import PASSWORD, USER
@@ -161,6 +162,27 @@ def test_a_failed_run_keeps_what_it_stored_and_the_next_run_completes_it(team, s
     assert stored_state() == simulator_state(sim)
     assert done.changes_fetched < len(sim.numbers())  # it did not start over
     assert done.window_start is None
+
+
+@pytest.mark.parametrize("ending", ["finished", "interrupted"])
+def test_the_garbage_collector_runs_less_during_a_sync_and_as_before_after(
+    team, gerrit, sleeps, ending
+):
+    before = gc.get_threshold()
+    during = []
+
+    def progress(run: SyncRun) -> None:
+        during.append(gc.get_threshold())
+        if ending == "interrupted" and run.changes_fetched:
+            raise KeyboardInterrupt
+
+    if ending == "interrupted":
+        with pytest.raises(KeyboardInterrupt):
+            sync_team(team=team, client=fast(gerrit, sleeps), page_size=20, progress=progress)
+    else:
+        sync_team(team=team, client=fast(gerrit, sleeps), page_size=20, progress=progress)
+    assert during and all(t[0] >= SYNC_GC_THRESHOLDS[0] for t in during)
+    assert gc.get_threshold() == before
 
 
 def test_ctrl_c_keeps_fetched_pages_and_the_next_run_completes(team, sim, gerrit, sleeps):

@@ -50,9 +50,19 @@ class ChangeScript:
     """Writes events for one change, drawing every choice from ``rng``."""
 
     def __init__(
-        self, rng: random.Random, team: Team, *, owner: int, project: str, number: int
+        self,
+        rng: random.Random,
+        team: Team,
+        *,
+        owner: int,
+        project: str,
+        number: int,
+        reviews: tuple[int, ...] = (0, 0, 1, 1, 2),
+        replies: float = 0.25,
     ) -> None:
         self.rng = rng
+        # a window's review count is drawn from ``reviews``; its owner replies at this rate
+        self.reviews, self.replies = reviews, replies
         self.team = team
         self.owner = owner
         self.project = project
@@ -149,9 +159,9 @@ class ChangeScript:
                 choice(rng, vocabulary.WIP_NOTES),
             )
             events.append(wip)
-        for _ in range(choice(rng, (0, 0, 1, 1, 2))):
+        for _ in range(choice(rng, self.reviews)):
             events.extend(self.review(start + int(rng.random() * span)))
-        if self.owner_acts and rng.random() < 0.25:
+        if self.owner_acts and rng.random() < self.replies:
             events.append(self.reply(start + int(rng.uniform(0.3, 1.0) * span)))
         if self.owner_acts and rng.random() < 0.02 and span > 7200:
             # both inside the window, so the change is open again when the window closes

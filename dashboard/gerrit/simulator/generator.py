@@ -63,17 +63,57 @@ STABLE_BRANCHES = (
     ("stable/pike", to_epoch(datetime(2017, 8, 10, tzinfo=UTC)), None),
 )
 _DAY = 86400
-_PATCH_SET_WEIGHTS = {
-    "MERGED": (20, 22, 18, 12, 9, 6, 4, 3, 2, 2, 1, 1),
-    "ABANDONED": (35, 25, 15, 10, 5, 4, 2, 2, 1, 1),
-    "NEW": (30, 25, 15, 10, 7, 5, 3, 2, 1, 1, 1),
+
+
+@dataclass(frozen=True)
+class HistoryShape:
+    """How much happens on a change: how many patch sets (weights of 1, 2, 3… per final
+    status), how many reviews each replaced patch set gets (drawn from
+    ``window_reviews``) and how likely its owner is to answer them (``window_replies``).
+    The default, ``glance``, is the demo's Glance-like history."""
+
+    name: str
+    patch_set_weights: dict[str, tuple[int, ...]]
+    window_reviews: tuple[int, ...]
+    window_replies: float
+
+    def patch_set_counts(self, status: str) -> tuple[range, list[int]]:
+        """(patch-set counts, cumulative weights): choices() with cum_weights draws exactly
+        as with the weights, without accumulating them again for every change."""
+        weights = self.patch_set_weights[status]
+        return range(1, len(weights) + 1), list(itertools.accumulate(weights))
+
+
+SHAPES = {
+    shape.name: shape
+    for shape in (
+        # About 3.3 patch sets and 14.4 messages a change.
+        HistoryShape(
+            "glance",
+            {
+                "MERGED": (20, 22, 18, 12, 9, 6, 4, 3, 2, 2, 1, 1),
+                "ABANDONED": (35, 25, 15, 10, 5, 4, 2, 2, 1, 1),
+                "NEW": (30, 25, 15, 10, 7, 5, 3, 2, 1, 1, 1),
+            },
+            (0, 0, 1, 1, 2),
+            0.25,
+        ),
+        # About five patch sets and fifteen messages a change: the shape the sync's
+        # throughput budget is stated for (issue 2). Patch sets follow each other quickly,
+        # mostly on CI's word, so a replaced patch set seldom gets a human review.
+        HistoryShape(
+            "reworked",
+            {
+                "MERGED": (4, 8, 13, 18, 18, 13, 9, 6, 4, 3, 2, 2),
+                "ABANDONED": (6, 10, 15, 18, 15, 11, 8, 6, 4, 4, 3),
+                "NEW": (6, 10, 15, 18, 15, 11, 8, 6, 4, 4, 3),
+            },
+            (0,),
+            0.05,
+        ),
+    )
 }
-# (patch-set counts, cumulative weights): choices() with cum_weights draws exactly as with
-# the weights, without accumulating them again for every change
-_PATCH_SET_COUNTS = {
-    status: (range(1, len(weights) + 1), list(itertools.accumulate(weights)))
-    for status, weights in _PATCH_SET_WEIGHTS.items()
-}
+DEFAULT_SHAPE = "glance"
 _KINDS = (REWORK, TRIVIAL_REBASE, NO_CODE_CHANGE)
 _KIND_CUMULATIVE = list(itertools.accumulate((72, 20, 8)))
 _CACHE_SIZE = 512  # rendered changes have their own cache (pages); this serves mutations
@@ -113,9 +153,16 @@ class HistoryGenerator:
         repositories: tuple[tuple[str, int], ...],
         start: int,
         end: int,
+        shape: str = DEFAULT_SHAPE,
     ) -> None:
+        if shape not in SHAPES:
+            raise ValueError(f"unknown history shape {shape!r}: one of {', '.join(SHAPES)}")
         self.seed = seed
         self.team = team
+        self.shape = SHAPES[shape]
+        self._patch_set_counts = {
+            status: self.shape.patch_set_counts(status) for status in self.shape.patch_set_weights
+        }
         self.start, self.end = start, end
         self.projects = tuple(name for name, _ in repositories)
         self._project_weights = list(itertools.accumulate(w for _, w in repositories))
@@ -277,9 +324,17 @@ class HistoryGenerator:
     def _events(self, sk: Skeleton) -> list[Event]:
         """Patch sets spread over the change's life, a review window for each."""
         rng = self._rng(sk.index, 1)
-        script = ChangeScript(rng, self.team, owner=sk.owner, project=sk.project, number=sk.number)
+        script = ChangeScript(
+            rng,
+            self.team,
+            owner=sk.owner,
+            project=sk.project,
+            number=sk.number,
+            reviews=self.shape.window_reviews,
+            replies=self.shape.window_replies,
+        )
         span = sk.updated - sk.created
-        counts, cumulative = _PATCH_SET_COUNTS[sk.status]
+        counts, cumulative = self._patch_set_counts[sk.status]
         count = rng.choices(counts, cum_weights=cumulative)[0]
         count = max(1, min(count, span // 3600 + 1, 2 if sk.theme.flavor == REQUIREMENTS else 99))
         uploads = [

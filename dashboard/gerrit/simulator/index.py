@@ -114,10 +114,12 @@ class ChangeIndex:
         *,
         start: int = 0,
         key: Hashable | None = None,
+        updated_floor: int | None = None,
     ) -> list[IndexEntry]:
         """Matching entries in result order from the ``start``-th to before the
         ``stop``-th. ``key`` names the query (equal keys must mean equal predicates): its
-        scan is then resumed from where an earlier call stopped."""
+        scan is then resumed from where an earlier call stopped. ``updated_floor`` (epoch
+        ms) promises that no entry updated earlier matches, so the scan ends there."""
         if self._stale_order:
             self._ordered.sort(key=lambda e: (e.updated, e.number), reverse=True)
             self._stale_order = False
@@ -132,6 +134,9 @@ class ChangeIndex:
         end = len(ordered)
         while position < end and (stop is None or len(found) < stop):
             entry = ordered[position]
+            if updated_floor is not None and entry.updated * 1000 < updated_floor:
+                position = end  # everything after it is older still
+                break
             position += 1
             if predicate(entry):
                 found.append(entry)

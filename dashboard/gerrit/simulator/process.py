@@ -32,9 +32,12 @@ class SimulatorProcess:
         port: int = 0,
         end: datetime | None = None,
         host: str = "127.0.0.1",
+        shape: str | None = None,
     ) -> None:
         command = [sys.executable, "-m", "dashboard.gerrit.simulator", "--host", host]
         command += ["--port", str(port), "--changes", str(changes), "--seed", str(seed)]
+        if shape is not None:
+            command += ["--shape", shape]
         if end is not None:
             command += ["--end", end.isoformat()]
         self.process = subprocess.Popen(

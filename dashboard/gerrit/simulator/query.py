@@ -72,6 +72,10 @@ class Query:
     predicate: Predicate
     limit: int | None
     key: tuple[str, int, int | None] | None = None  # what the predicate depends on
+    # No match was updated before this (epoch milliseconds), e.g. ``… after:T``: a scan in
+    # ``updated`` order can stop there, as Lucene's range query does, instead of reading
+    # the whole index to learn that nothing older matches.
+    updated_floor: int | None = None
 
 
 _FIELD = re.compile(r"([a-z_]+(?:-[a-z_]+)*):(.*)", re.DOTALL)
@@ -106,7 +110,21 @@ def compile_query(text: str, *, now: int, caller: int | None, directory: Directo
     tree = _Parser(tokens, len(text)).parse()  # syntax errors first, as Gerrit reports them
     binder = _Binder(now=now, caller=caller, directory=directory)
     predicate = binder.bind(tree)
-    return Query(predicate, binder.limit, (text, now, caller))
+    return Query(predicate, binder.limit, (text, now, caller), _updated_floor(tree))
+
+
+def _updated_floor(node: _Node) -> int | None:
+    """The lowest ``updated`` (ms) a match of this parse tree can have, if it has one."""
+    kind = node[0]
+    if kind == "term":
+        return _time(node[2]) if node[1] in ("after", "since") else None
+    if kind == "and":
+        floors = [floor for child in node[1] if (floor := _updated_floor(child)) is not None]
+        return max(floors, default=None)
+    if kind == "or":
+        floors = [_updated_floor(child) for child in node[1]]
+        return None if None in floors else min(f for f in floors if f is not None)
+    return None  # a NOT has no floor
 
 
 def _tokenize(text: str) -> list[_Token]:

@@ -23,7 +23,14 @@ from datetime import datetime
 
 from .activity import ChangeScript, poisson
 from .content import ChangeSpec
-from .generator import DEFAULT_END, DEFAULT_REPOSITORIES, HISTORY_DAYS, HistoryGenerator, Skeleton
+from .generator import (
+    DEFAULT_END,
+    DEFAULT_REPOSITORIES,
+    DEFAULT_SHAPE,
+    HISTORY_DAYS,
+    HistoryGenerator,
+    Skeleton,
+)
 from .history import ABANDON, DELETE_VOTE, RESTORE, REVIEW, REWORK, UPLOAD, ChangeState, Event, fold
 from .index import ChangeIndex, IndexEntry
 from .people import Account, Team, build_team
@@ -70,7 +77,8 @@ class Simulator:
     """A deterministic Gerrit: same parameters, same history, byte for byte.
 
     ``credentials`` maps user names to HTTP passwords; a user name that is not one of the
-    generated people gets an account of its own so that ``self`` resolves.
+    generated people gets an account of its own so that ``self`` resolves. ``shape`` names
+    one of ``generator.SHAPES``: how many patch sets and reviews a change gets.
     """
 
     def __init__(
@@ -85,6 +93,7 @@ class Simulator:
         history_days: int = HISTORY_DAYS,
         credentials: Mapping[str, str] | None = None,
         version: str = DEFAULT_VERSION,
+        shape: str = DEFAULT_SHAPE,
     ) -> None:
         if not 3 <= people <= MAX_PEOPLE:
             raise ValueError(
@@ -112,6 +121,7 @@ class Simulator:
             repositories=repositories,
             start=self.start,
             end=self.end,
+            shape=shape,
         )
         self.projects = self.generator.projects
         self._lock = threading.RLock()
@@ -160,7 +170,13 @@ class Simulator:
         (``snapshot``) happens outside it, and only for rows no cache already holds."""
         with self._lock:
             stop = skip + limit + 1
-            rows = self._index.matches(query.predicate, stop, start=skip, key=query.key)
+            rows = self._index.matches(
+                query.predicate,
+                stop,
+                start=skip,
+                key=query.key,
+                updated_floor=query.updated_floor,
+            )
             captured = [self._capture(e.number) for e in rows[:limit]]
         return captured, len(rows) > limit
 

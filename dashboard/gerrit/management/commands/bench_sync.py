@@ -4,7 +4,9 @@ Each measurement runs in fresh processes so the figures are the sync's own: the 
 simulator in one process (serving over HTTP on loopback), the migration in another, and the
 sync in a third whose peak resident memory (``ru_maxrss``) is reported. The database is a
 throwaway SQLite file unless ``--database-url`` names a PostgreSQL server, in which case a
-scratch database is created on it and dropped afterwards.
+scratch database is created on it and dropped afterwards. Each size is measured for each
+history shape (``--shape``): ``reworked``, about five patch sets and fifteen messages a change,
+the shape the budget is stated for, and ``glance``, the demo's history.
 
 Wall time on a shared machine says as much about the neighbours as about the sync, so the
 CPU seconds per 1,000 changes of the syncing process (``time.process_time``, every thread)
@@ -35,6 +37,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dashboard.core.benchmarks import process_cpu_seconds
 from dashboard.gerrit.models import Change, Message, PatchSet, SyncRunStatus, Vote
+from dashboard.gerrit.simulator.generator import SHAPES
 from dashboard.gerrit.simulator.process import SimulatorProcess
 from dashboard.gerrit.sync import sync_team
 from dashboard.gerrit.teams import import_team, simulated_team
@@ -55,6 +58,16 @@ class Command(BaseCommand):
             action="append",
             help="history size; repeat for several (default: 10000 and 50000)",
         )
+        parser.add_argument(
+            "--shape",
+            choices=tuple(SHAPES),
+            action="append",
+            help=(
+                "history shape; repeat for several (default: both: 'reworked', about five "
+                "patch sets and fifteen messages a change, which the budget is stated for, "
+                "and 'glance', the demo's history)"
+            ),
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--database-url",
@@ -73,18 +86,23 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(figures))
             return
         report = []
-        for changes in options["changes"] or [10_000, 50_000]:
-            if not options["json"]:
-                self.stderr.write(f"Measuring a full sync of {changes} changes…")
-            report.append(self._measure(changes, options["seed"], options["database_url"]))
+        for shape in options["shape"] or ["reworked", "glance"]:
+            for changes in options["changes"] or [10_000, 50_000]:
+                if not options["json"]:
+                    self.stderr.write(f"Measuring a full sync of {changes} {shape} changes…")
+                report.append(
+                    self._measure(changes, shape, options["seed"], options["database_url"])
+                )
         if options["json"]:
             self.stdout.write(json.dumps(report, indent=2))
             return
         self.stdout.write(_table(report))
         self.stdout.write(json.dumps(report, indent=2))
 
-    def _measure(self, changes: int, seed: int, database_url: str | None) -> dict[str, Any]:
-        with SimulatorProcess(changes=changes, seed=seed) as simulator:
+    def _measure(
+        self, changes: int, shape: str, seed: int, database_url: str | None
+    ) -> dict[str, Any]:
+        with SimulatorProcess(changes=changes, seed=seed, shape=shape) as simulator:
             url = simulator.url
             with _scratch_database(database_url) as scratch:
                 env = {**os.environ, "DATABASE_URL": scratch, "TILLER_ENV": "local"}
@@ -99,6 +117,7 @@ class Command(BaseCommand):
                     text=True,
                 )
         figures = json.loads(result.stdout.strip().splitlines()[-1])
+        figures["shape"] = shape
         figures["database"] = "postgresql" if database_url else "sqlite"
         return figures
 
@@ -193,13 +212,14 @@ class _scratch_database:
 
 def _table(report: list[dict[str, Any]]) -> str:
     lines = [
-        "changes  db          changes/s  CPU s/1000 sync  sim  CPU-bound/s  peak MB"
+        "changes  shape     db          changes/s  CPU s/1000 sync  sim  CPU-bound/s  peak MB"
         "  no-change sync  (requests)  ps/ch  msg/ch  load",
     ]
     for row in report:
         simulator = row["simulator_cpu_seconds_per_1000_changes"]
         lines.append(
-            f"{row['changes']:>7}  {row['database']:<10}  {row['full_sync_changes_per_second']:>9}"
+            f"{row['changes']:>7}  {row['shape']:<8}  {row['database']:<10}"
+            f"  {row['full_sync_changes_per_second']:>9}"
             f"  {row['sync_cpu_seconds_per_1000_changes']:>15}  {simulator or '-':>5}"
             f"  {row['cpu_bound_changes_per_second']:>11}"
             f"  {row['peak_memory_mb']:>7}  {row['no_change_sync_ms']:>11} ms"
