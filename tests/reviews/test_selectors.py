@@ -74,13 +74,13 @@ def test_evaluate_sections_honours_limit_and_sort(repo, me, context):
     assert section.sort == "number"
 
 
-def test_evaluate_sections_costs_two_queries_per_section(
+def test_evaluate_sections_costs_one_query_per_section_and_one_for_all_rows(
     repo, me, context, django_assert_num_queries
 ):
     for _ in range(30):
         ChangeFactory(repository=repo, owner=me)
     sections = [("Mine", "owner:self"), ("Closed", "is:closed"), ("Bad", "foo:bar")]
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2 + 1):
         results = evaluate_sections(sections=sections, context=context)
     assert [r.count for r in results] == [30, 0, 0]
 
@@ -100,3 +100,15 @@ def test_search_changes_reports_problem_with_position(context):
     assert found.problem.position == 12
     assert found.problem.marker == " " * 12 + "^"
     assert list(found.changes) == []
+
+
+def test_a_change_in_two_sections_is_shown_and_counted_in_both(repo, me, context):
+    mine = ChangeFactory(repository=repo, owner=me, status=ChangeStatus.NEW)
+    ChangeFactory.create_batch(2, repository=repo, status=ChangeStatus.NEW)
+    sections = [("Mine", "owner:self"), ("Open", "status:open"), ("Nothing", "is:closed")]
+    own, everything, nothing = evaluate_sections(sections=sections, context=context)
+    assert [c.number for c in own.rows] == [mine.number]
+    assert own.count == 1
+    assert mine.number in [c.number for c in everything.rows]
+    assert everything.count == 3
+    assert (nothing.rows, nothing.count) == ([], 0)
