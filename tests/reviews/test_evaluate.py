@@ -634,6 +634,29 @@ def test_reviewedby_orders_messages_of_the_same_second_as_stored(make, found, me
     assert found("reviewedby:self") == set()
 
 
+def test_reviewedby_one_person_is_decided_by_their_latest_message(make, found, me, alice):
+    def message(change, author, minutes):
+        return MessageFactory(change=change, author=author, date=NOW - timedelta(minutes=minutes))
+
+    again = make(owner=alice)  # the owner replied, then I reviewed once more
+    message(again, me, 40)
+    message(again, alice, 30)
+    message(again, me, 20)
+
+    answered_twice = make(owner=alice)  # the owner's reply came after both of my reviews
+    message(answered_twice, me, 40)
+    message(answered_twice, me, 30)
+    message(answered_twice, alice, 20)
+
+    same_second = make(owner=alice)  # my review stored after the owner's, same second
+    moment = NOW - timedelta(minutes=5)
+    MessageFactory(change=same_second, author=alice, date=moment)
+    MessageFactory(change=same_second, author=me, date=moment)
+
+    assert found("reviewedby:self") == numbers(again, same_second)
+    assert found("reviewedby:jroe OR reviewedby:alice") == numbers(again, same_second)
+
+
 def test_commentby_from_and_uploader(make, found, me, alice):
     commented = make(owner=alice)
     MessageFactory(change=commented, author=me)
