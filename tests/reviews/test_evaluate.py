@@ -352,6 +352,24 @@ def test_project_is_exact_or_a_whole_name_regex(found, team):
     assert found("p:openstack/glance-specs") == numbers(specs)
 
 
+def test_an_or_of_projects_matches_any_of_them_exactly_regexes_included(found, team):
+    glance = ChangeFactory(repository=RepositoryFactory(team=team, name="openstack/glance"))
+    store = ChangeFactory(repository=RepositoryFactory(team=team, name="openstack/glance_store"))
+    specs = ChangeFactory(repository=RepositoryFactory(team=team, name="openstack/glance-specs"))
+    ChangeFactory(repository=RepositoryFactory(team=team, name="openstack/nova"))
+
+    assert found("project:openstack/glance OR project:openstack/glance_store") == numbers(
+        glance, store
+    )
+    assert found("(project:openstack/glance OR project:OpenStack/Nova) status:open") == numbers(
+        glance
+    )
+    assert found("project:openstack/glance OR project:^.*-specs") == numbers(glance, specs)
+    assert found("NOT (project:openstack/glance OR project:openstack/nova)") == numbers(
+        store, specs
+    )
+
+
 def test_projects_is_a_case_sensitive_prefix(found, team):
     ccp = ChangeFactory(repository=RepositoryFactory(team=team, name="openstack/fuel-ccp"))
     tests = ChangeFactory(repository=RepositoryFactory(team=team, name="openstack/fuel-ccp-tests"))

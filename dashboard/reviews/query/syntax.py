@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from . import checks, values
 from .errors import QuerySyntaxError
@@ -310,11 +311,15 @@ def _flatten(kind: type[And] | type[Or], children: list[Node]) -> Node:
     return kind(tuple(flat))
 
 
+@lru_cache(maxsize=1024)
 def parse(text: str) -> Node:
     """Parse a Gerrit query. Raises ``QuerySyntaxError`` (with a position) when it is not one.
 
     Checks the syntax, the operator names and each operator's value (``age:5x`` is an
     error here); whether Tiller can *answer* the query is decided by evaluation.
+
+    Memoised: a dashboard parses the same section queries on every view (and again to
+    lint them), and the tree is immutable, so sharing it is safe. Errors are not cached.
     """
     root = _Parser(text).parse()
     for term in terms(root):
