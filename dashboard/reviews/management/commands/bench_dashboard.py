@@ -176,7 +176,7 @@ def _create_core_user(team: Team) -> Any:
 
 
 def _section_times(team: Team, core: Any, repeats: int = 5) -> dict[str, dict[str, float]]:
-    """Median time per section (its count and first rows, as the page runs them), for
+    """Median time per section (its ids and count, then its rows, as the page runs them), for
     finding a slow one; anonymous and as the core."""
     foreach = team_foreach(team)
     out: dict[str, dict[str, float]] = {}
