@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from dashboard.gerrit import sync as sync_module
@@ -247,6 +248,39 @@ def test_the_garbage_collector_runs_less_during_a_sync_and_as_before_after(
         sync_team(team=team, client=fast(gerrit, sleeps), page_size=20, progress=progress)
     assert during and all(t[0] >= SYNC_GC_THRESHOLDS[0] for t in during)
     assert gc.get_threshold() == before
+
+
+def foreign_keys_enforced() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite's checks are lifted")
+@pytest.mark.parametrize("ending", ["finished", "interrupted"])
+def test_sqlite_stores_pages_unchecked_and_enforces_foreign_keys_again_after(
+    team, gerrit, sleeps, ending
+):
+    """Outside a transaction (a real sync, not a test's) the pages are written without
+    SQLite's foreign key checks, which are back on however the run ends."""
+    assert foreign_keys_enforced()
+    while_storing = []
+
+    def progress(run: SyncRun) -> None:
+        if run.changes_fetched:
+            while_storing.append(foreign_keys_enforced())
+            if ending == "interrupted":
+                raise KeyboardInterrupt
+
+    if ending == "interrupted":
+        with pytest.raises(KeyboardInterrupt):
+            sync_team(team=team, client=fast(gerrit, sleeps), page_size=20, progress=progress)
+    else:
+        run = sync_team(team=team, client=fast(gerrit, sleeps), page_size=20, progress=progress)
+        assert run.status == SyncRunStatus.SUCCEEDED
+    assert while_storing and not any(while_storing)
+    assert foreign_keys_enforced()
 
 
 def test_ctrl_c_keeps_fetched_pages_and_the_next_run_completes(team, sim, gerrit, sleeps):
