@@ -24,7 +24,13 @@ from dashboard.gerrit.models import (
     SyncRunStatus,
     Vote,
 )
-from dashboard.gerrit.sync import OVERLAP, SYNC_GC_THRESHOLDS, SyncAlreadyRunning, sync_team
+from dashboard.gerrit.sync import (
+    OVERLAP,
+    SYNC_GC_THRESHOLDS,
+    SYNC_WAL_AUTOCHECKPOINT,
+    SyncAlreadyRunning,
+    sync_team,
+)
 from dashboard.gerrit.tasks import sync_team_task
 
 from .conftest import PASSWORD, USER
@@ -250,26 +256,32 @@ def test_the_garbage_collector_runs_less_during_a_sync_and_as_before_after(
     assert gc.get_threshold() == before
 
 
-def foreign_keys_enforced() -> bool:
+def sqlite_settings() -> tuple[int, int]:
+    """(foreign keys enforced, write-ahead log pages between checkpoints)."""
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA foreign_keys")
-        return bool(cursor.fetchone()[0])
+        (enforced,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (autocheckpoint,) = cursor.fetchone()
+    return enforced, autocheckpoint
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite's checks are lifted")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite's settings change")
 @pytest.mark.parametrize("ending", ["finished", "interrupted"])
-def test_sqlite_stores_pages_unchecked_and_enforces_foreign_keys_again_after(
+def test_sqlite_stores_pages_unchecked_and_checkpoints_less_then_as_before(
     team, gerrit, sleeps, ending
 ):
-    """Outside a transaction (a real sync, not a test's) the pages are written without
-    SQLite's foreign key checks, which are back on however the run ends."""
-    assert foreign_keys_enforced()
+    """Outside a transaction (a real sync, not a test's) pages are written without
+    SQLite's foreign key checks and with rarer checkpoints; both are back however the
+    run ends."""
+    before = sqlite_settings()
+    assert before[0] == 1
     while_storing = []
 
     def progress(run: SyncRun) -> None:
         if run.changes_fetched:
-            while_storing.append(foreign_keys_enforced())
+            while_storing.append(sqlite_settings())
             if ending == "interrupted":
                 raise KeyboardInterrupt
 
@@ -279,8 +291,9 @@ def test_sqlite_stores_pages_unchecked_and_enforces_foreign_keys_again_after(
     else:
         run = sync_team(team=team, client=fast(gerrit, sleeps), page_size=20, progress=progress)
         assert run.status == SyncRunStatus.SUCCEEDED
-    assert while_storing and not any(while_storing)
-    assert foreign_keys_enforced()
+    assert while_storing
+    assert set(while_storing) == {(0, SYNC_WAL_AUTOCHECKPOINT)}
+    assert sqlite_settings() == before
 
 
 def test_ctrl_c_keeps_fetched_pages_and_the_next_run_completes(team, sim, gerrit, sleeps):
