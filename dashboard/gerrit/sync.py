@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from dashboard.gerrit.client import (
@@ -60,6 +60,9 @@ OVERLAP = timedelta(minutes=5)
 STALE_AFTER = timedelta(minutes=10)
 # Cyclic garbage collection thresholds while a sync runs (see _fewer_collections).
 SYNC_GC_THRESHOLDS = (50_000, 20, 100)
+# SQLite: pages of write-ahead log (4 KiB each) between checkpoints while a sync stores
+# pages (see _page_writes); SQLite's default is 1,000.
+SYNC_WAL_AUTOCHECKPOINT = 25_000
 
 
 class SyncAlreadyRunning(Exception):
@@ -176,6 +179,38 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextmanager
+def _page_writes() -> Iterator[None]:
+    """Store pages with SQLite tuned for a stream of large transactions, then as before.
+
+    * Foreign keys go unchecked while pages are stored. The store takes every key it
+      writes from rows it has just read or upserted in the same transaction, and SQLite's
+      transactions here are IMMEDIATE (no other writer can delete an account or a change
+      between the read and the insert), so a page cannot break a foreign key; yet SQLite
+      checked each one, about a tenth of the store's CPU (the change upsert alone cost
+      three times as much with the checks). PostgreSQL keeps its checks (Django cannot
+      turn them off there), and inside an outer transaction, as in tests, SQLite cannot
+      turn them off either: the writes are the same, only checked.
+    * The write-ahead log is copied back into the database every ~100 MB instead of
+      every 4 MB (``wal_autocheckpoint``). A page writes about 4 MB, so with the default
+      every commit ran a checkpoint, rewriting the same index pages and waiting on the
+      disk each time; commits took about half as long with the larger bound.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (autocheckpoint,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {SYNC_WAL_AUTOCHECKPOINT:d}")
+    try:
+        with connection.constraint_checks_disabled():
+            yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint):d}")
+
+
 def _acquire(*, team: Team, full: bool, since: datetime | None) -> SyncRun:
     now = timezone.now()
     for _ in range(2):
@@ -280,25 +315,8 @@ def _run(
         pages = client.iter_change_pages(
             window.query(repositories), options=SYNC_OPTIONS, page_size=page_size
         )
-        for page in prefetched(pages):
-            if run.server_time is None:
-                # Gerrit's clock at the first answer of this run: the next run's cursor.
-                run.server_time = client.server_time or timezone.now()
-                if run.covered_to is None:
-                    run.covered_to = run.server_time
-            with transaction.atomic():
-                stats = store_changes(team=team, changes=page.changes, synced_at=timezone.now())
-                run.changes_fetched += stats.changes
-                run.changes_created += stats.created
-                run.votes_recorded += stats.votes
-                run.messages_recorded += stats.messages
-                if window.extends_checkpoint and stats.oldest_updated is not None:
-                    run.covered_from = stats.oldest_updated
-                run.heartbeat = timezone.now()
-                run.requests = client.requests_made
-                run.save()
-            if progress:
-                progress(run)
+        with _page_writes():
+            _store_pages(run, window, prefetched(pages), client=client, progress=progress)
         if not window.extends_checkpoint:
             # Everything since the earlier run's checkpoint is in: the covered interval now
             # reaches up to this run's start.
@@ -307,6 +325,37 @@ def _run(
     if first_sync:
         # All history is in: estimate the core group's past from it (see corehistory).
         infer_core_history(team=team)
+
+
+def _store_pages(
+    run: SyncRun,
+    window: Window,
+    pages: Iterable[ChangePage],
+    *,
+    client: GerritClient,
+    progress: ProgressCallback | None,
+) -> None:
+    """Store each page in a transaction of its own, with the run's checkpoint."""
+    team = run.team
+    for page in pages:
+        if run.server_time is None:
+            # Gerrit's clock at the first answer of this run: the next run's cursor.
+            run.server_time = client.server_time or timezone.now()
+            if run.covered_to is None:
+                run.covered_to = run.server_time
+        with transaction.atomic():
+            stats = store_changes(team=team, changes=page.changes, synced_at=timezone.now())
+            run.changes_fetched += stats.changes
+            run.changes_created += stats.created
+            run.votes_recorded += stats.votes
+            run.messages_recorded += stats.messages
+            if window.extends_checkpoint and stats.oldest_updated is not None:
+                run.covered_from = stats.oldest_updated
+            run.heartbeat = timezone.now()
+            run.requests = client.requests_made
+            run.save()
+        if progress:
+            progress(run)
 
 
 def prefetched(pages: Iterator[ChangePage]) -> Iterator[ChangePage]:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import gc
+import threading
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
-from dashboard.gerrit.client import GerritClient
+from dashboard.gerrit import sync as sync_module
+from dashboard.gerrit.client import ChangePage, GerritClient, GerritUnavailable
 from dashboard.gerrit.models import (
     Change,
     CoreMembership,
@@ -21,7 +24,13 @@ from dashboard.gerrit.models import (
     SyncRunStatus,
     Vote,
 )
-from dashboard.gerrit.sync import OVERLAP, SYNC_GC_THRESHOLDS, SyncAlreadyRunning, sync_team
+from dashboard.gerrit.sync import (
+    OVERLAP,
+    SYNC_GC_THRESHOLDS,
+    SYNC_WAL_AUTOCHECKPOINT,
+    SyncAlreadyRunning,
+    sync_team,
+)
 from dashboard.gerrit.tasks import sync_team_task
 
 from .conftest import PASSWORD, USER
@@ -164,6 +173,68 @@ def test_a_failed_run_keeps_what_it_stored_and_the_next_run_completes_it(team, s
     assert done.window_start is None
 
 
+class FailsFromPage(GerritClient):
+    """A client whose change query fails from the page at ``fail_at`` on, telling when."""
+
+    def __init__(self, *args, fail_at: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fail_at = fail_at
+        self.failed = threading.Event()
+
+    def query_changes(self, query: str, **kwargs) -> ChangePage:
+        if kwargs.get("start", 0) >= self.fail_at:
+            self.failed.set()
+            raise GerritUnavailable(f"Gerrit at {self.base_url} failed with HTTP 503")
+        return super().query_changes(query, **kwargs)
+
+
+def test_a_fetch_error_on_the_next_page_keeps_the_page_being_stored(
+    team, sim, gerrit, sleeps, monkeypatch
+):
+    """The next page is fetched while this one is stored; when that fetch fails, the page
+    in hand is still stored and checkpointed before the run fails with the fetch's error."""
+    client = FailsFromPage(gerrit.url, timeout=2.0, retries=0, sleep=sleeps, fail_at=20)
+    store = sync_module.store_changes
+    overlapped = []
+
+    def store_after_the_next_fetch_failed(**kwargs):
+        overlapped.append(client.failed.wait(timeout=30))
+        return store(**kwargs)
+
+    monkeypatch.setattr(sync_module, "store_changes", store_after_the_next_fetch_failed)
+    failed = sync_team(team=team, client=client, page_size=20)
+
+    assert overlapped == [True]
+    assert failed.status == SyncRunStatus.FAILED
+    assert failed.error == f"Gerrit at {gerrit.url} failed with HTTP 503"
+    assert Change.objects.count() == failed.changes_fetched == 20
+    assert failed.covered_from == min(Change.objects.values_list("updated", flat=True))
+    monkeypatch.undo()
+    done = sync_team(team=team, client=fast(gerrit, sleeps), page_size=20)
+    assert done.status == SyncRunStatus.SUCCEEDED
+    assert stored_state() == simulator_state(sim)
+    assert done.changes_fetched < len(sim.numbers())  # it did not start over
+
+
+def test_each_fetched_page_is_stored_once(team, sim, gerrit, sleeps, monkeypatch):
+    store = sync_module.store_changes
+    stored_pages: list[list[int]] = []
+
+    def recording_store(**kwargs):
+        stored_pages.append([info["_number"] for info in kwargs["changes"]])
+        return store(**kwargs)
+
+    monkeypatch.setattr(sync_module, "store_changes", recording_store)
+    run = sync_team(team=team, client=fast(gerrit, sleeps), page_size=20)
+
+    assert run.status == SyncRunStatus.SUCCEEDED
+    numbers = [number for page in stored_pages for number in page]
+    assert sorted(numbers) == sorted(sim.numbers())  # every change, none twice
+    queries = [e for e in gerrit.requests.entries() if e.path == "/changes/"]
+    assert len(queries) == len(stored_pages)
+    assert run.changes_fetched == len(numbers)
+
+
 @pytest.mark.parametrize("ending", ["finished", "interrupted"])
 def test_the_garbage_collector_runs_less_during_a_sync_and_as_before_after(
     team, gerrit, sleeps, ending
@@ -183,6 +254,46 @@ def test_the_garbage_collector_runs_less_during_a_sync_and_as_before_after(
         sync_team(team=team, client=fast(gerrit, sleeps), page_size=20, progress=progress)
     assert during and all(t[0] >= SYNC_GC_THRESHOLDS[0] for t in during)
     assert gc.get_threshold() == before
+
+
+def sqlite_settings() -> tuple[int, int]:
+    """(foreign keys enforced, write-ahead log pages between checkpoints)."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        (enforced,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (autocheckpoint,) = cursor.fetchone()
+    return enforced, autocheckpoint
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite's settings change")
+@pytest.mark.parametrize("ending", ["finished", "interrupted"])
+def test_sqlite_stores_pages_unchecked_and_checkpoints_less_then_as_before(
+    team, gerrit, sleeps, ending
+):
+    """Outside a transaction (a real sync, not a test's) pages are written without
+    SQLite's foreign key checks and with rarer checkpoints; both are back however the
+    run ends."""
+    before = sqlite_settings()
+    assert before[0] == 1
+    while_storing = []
+
+    def progress(run: SyncRun) -> None:
+        if run.changes_fetched:
+            while_storing.append(sqlite_settings())
+            if ending == "interrupted":
+                raise KeyboardInterrupt
+
+    if ending == "interrupted":
+        with pytest.raises(KeyboardInterrupt):
+            sync_team(team=team, client=fast(gerrit, sleeps), page_size=20, progress=progress)
+    else:
+        run = sync_team(team=team, client=fast(gerrit, sleeps), page_size=20, progress=progress)
+        assert run.status == SyncRunStatus.SUCCEEDED
+    assert while_storing
+    assert set(while_storing) == {(0, SYNC_WAL_AUTOCHECKPOINT)}
+    assert sqlite_settings() == before
 
 
 def test_ctrl_c_keeps_fetched_pages_and_the_next_run_completes(team, sim, gerrit, sleeps):
