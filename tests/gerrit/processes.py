@@ -45,6 +45,10 @@ def shared_database(tmp_path: Path) -> Iterator[str]:
     path = tmp_path / "shared.sqlite3"
     with sqlite3.connect(path) as copy:
         connection.connection.backup(copy)
+        # The copy keeps the in-memory database's journal; every child's connection asks
+        # for WAL (the settings' init_command), and children converting the file at once
+        # failed with "database is locked". WAL is a property of the file: set it once here.
+        copy.execute("PRAGMA journal_mode=WAL")
     copy.close()
     try:
         yield f"sqlite:///{path}"

@@ -166,29 +166,36 @@ def test_import_team_sets_and_removes_the_server_s_rate(db, tmp_path):
 # Each child: THREADS threads, each with its own client and throttle, make REQUESTS
 # requests to the simulator at once; the child prints every slot it was given.
 CLIENTS = """
-import json, sys, threading, time
+import json, sys, threading, time, traceback
 from django.db import connections
 from dashboard.gerrit.client import GerritClient
 from dashboard.gerrit.throttle import ServerThrottle
 
 url, server_id, threads, requests, start = sys.argv[1:]
 slots = []
+failures = []
 
 def client_thread():
-    throttle = ServerThrottle(int(server_id))
-    def recording():
-        slots.append(throttle().start)
-    client = GerritClient(url, throttle=recording)
-    time.sleep(max(0.0, float(start) - time.time()))
-    for _ in range(int(requests)):
-        client.server_version()
-    connections.close_all()
+    try:
+        throttle = ServerThrottle(int(server_id))
+        def recording():
+            slots.append(throttle().start)
+        client = GerritClient(url, throttle=recording)
+        time.sleep(max(0.0, float(start) - time.time()))
+        for _ in range(int(requests)):
+            client.server_version()
+    except BaseException:
+        failures.append(traceback.format_exc())
+    finally:
+        connections.close_all()
 
 workers = [threading.Thread(target=client_thread) for _ in range(int(threads))]
 for worker in workers:
     worker.start()
 for worker in workers:
     worker.join()
+if failures:
+    sys.exit("\\n".join(failures))
 print(json.dumps(slots))
 """
 
