@@ -10,7 +10,7 @@ query turned into a ``QueryProblem`` the page shows instead of a 500.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, F, OrderBy, QuerySet, Window
 from django.utils import timezone
@@ -22,7 +22,6 @@ from dashboard.governance.weekly_selectors import with_weekly_marker
 from dashboard.reviews.evaluate import SearchContext, search
 from dashboard.reviews.query import (
     NeedsSignIn,
-    Node,
     QueryError,
     UnknownGroup,
     UnsupportedOperator,
@@ -193,8 +192,8 @@ def evaluate_sections(
     unknown keys fall back to the default. ``rows`` maps a section's slug to how many rows
     it shows instead of ``per_section`` (a section the visitor expanded).
     """
-    planned: list[tuple[str, str, str, str, Node | None, list[tuple[int, int]]]] = []
-    problems: dict[int, QueryProblem] = {}
+    results: list[SectionResult] = []
+    shown_ids: list[list[int]] = []
     for title, query in sections:
         slug = section_slug(title)
         sort = (sorts or {}).get(slug, "updated")
@@ -203,34 +202,31 @@ def evaluate_sections(
         try:
             found = search(query, context=context)
         except QueryError as error:
-            problems[len(planned)] = QueryProblem.from_error(query, error)
-            planned.append((title, query, slug, sort, None, []))
+            problem = QueryProblem.from_error(query, error)
+            results.append(SectionResult(title, query, "", [], 0, problem, sort, slug))
+            shown_ids.append([])
             continue
         matching = found.changes
         if found.limit is not None:
             # limit: keeps Gerrit's newest-first choice; the sort orders what it kept.
             matching = Change.objects.filter(pk__in=found.limited().values("pk"))
-        shown = (rows or {}).get(slug, per_section)
         ids = list(
             matching.annotate(section_total=Window(Count("pk")))
             .order_by(*SECTION_SORTS[sort])
-            .values_list("pk", "section_total")[:shown]
+            .values_list("pk", "section_total")[: (rows or {}).get(slug, per_section)]
         )
-        planned.append((title, query, slug, sort, found.root, ids))
-    wanted = {pk for *_, ids in planned for pk, _ in ids}
-    by_pk = (
-        {c.pk: c for c in _with_row_data(Change.objects.filter(pk__in=wanted))} if wanted else {}
-    )
-    results = []
-    for index, (title, query, slug, sort, root, ids) in enumerate(planned):
-        if root is None:
-            results.append(SectionResult(title, query, "", [], 0, problems[index], sort, slug))
-            continue
         count = ids[0][1] if ids else 0
-        first = [by_pk[pk] for pk, _ in ids]
-        description = describe(root)
-        results.append(SectionResult(title, query, description, first, count, None, sort, slug))
-    return results
+        description = describe(found.root)
+        results.append(SectionResult(title, query, description, [], count, None, sort, slug))
+        shown_ids.append([pk for pk, _ in ids])
+    wanted = {pk for ids in shown_ids for pk in ids}
+    if not wanted:
+        return results
+    by_pk = {c.pk: c for c in _with_row_data(Change.objects.filter(pk__in=wanted))}
+    return [
+        replace(result, rows=[by_pk[pk] for pk in ids])
+        for result, ids in zip(results, shown_ids, strict=True)
+    ]
 
 
 def linkable_accounts(*, name: str) -> QuerySet[Account]:

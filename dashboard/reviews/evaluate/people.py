@@ -128,7 +128,6 @@ class People:
         later_from_owner = Message.objects.filter(
             change=OuterRef("change"), author=OuterRef(OuterRef("owner"))
         ).filter(Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")))
-        messages = Message.objects.filter(change=OuterRef("pk"), author__isnull=False)
         if isinstance(accounts, list) and len(accounts) == 1:
             # One person (``reviewedby:self``): only their latest message can be the one,
             # since any owner message after an earlier one is after it too. One index
@@ -139,8 +138,10 @@ class People:
                 .values("pk")[:1]
             )
             messages = Message.objects.filter(pk=Subquery(latest))
-        elif accounts is not None:
-            messages = messages.filter(author__in=accounts)
+        else:
+            messages = Message.objects.filter(change=OuterRef("pk"), author__isnull=False)
+            if accounts is not None:
+                messages = messages.filter(author__in=accounts)
         messages = messages.exclude(author=OuterRef("owner")).filter(~Q(Exists(later_from_owner)))
         return Q(Exists(messages))
 
