@@ -146,15 +146,25 @@ class PageRows:
         self.files: list[tuple[Any, ...]] = []
 
     def insert(self) -> None:
+        """Every row, one statement per table: ``executemany`` on SQLite (in-process, so a
+        statement per row is cheap), ``COPY … FROM STDIN`` on PostgreSQL, where even a
+        pipelined ``executemany`` cost the server a statement per row (about 100 µs a row,
+        measured; most of a PostgreSQL sync's time)."""
         quote = connection.ops.quote_name
+        copy = connection.vendor == "postgresql"
         with connection.cursor() as cursor:
             for model, attribute, fields in self.TABLES:
                 rows = getattr(self, attribute)
                 if not rows:
                     continue
                 meta = model._meta
+                table = quote(meta.db_table)
                 columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(
-                    f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", rows
-                )
+                if copy:
+                    # psycopg's own cursor: Django's wrapper has no copy().
+                    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
+                        for row in rows:
+                            stream.write_row(row)
+                else:
+                    marks = ", ".join(["%s"] * len(fields))
+                    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
