@@ -257,14 +257,17 @@ class Change(models.Model):
             models.Index(fields=["repository", "status", "closed"], name="change_repo_closed"),
             # Open changes with every column a dashboard section filters or sorts on, so
             # a section's count reads this index alone instead of each change's full row
-            # (commit message included). Partial: closed changes never pay for it.
+            # (commit message included). Partial: closed changes never pay for it. Led by
+            # the repository: a team's sections read its own open changes, not those of
+            # every team on the server (queries name repositories by id, see
+            # reviews.evaluate.terms._in_repositories).
             models.Index(
                 fields=[
                     "status",
+                    "repository",
                     "-updated",
                     "-number",
                     "server",
-                    "repository",
                     "owner",
                     "cr_values",
                     "verified_values",

@@ -370,6 +370,20 @@ def test_an_or_of_projects_matches_any_of_them_exactly_regexes_included(found, t
     )
 
 
+def test_a_teams_query_reads_its_repositories_open_changes_not_the_servers(context, team):
+    """Many teams share one Gerrit server: a query's projects are picked from the small
+    repository table first, so the database reads only their open changes, by the
+    repository-led index, instead of joining every open change on the server."""
+    RepositoryFactory(team=team, name="openstack/glance")
+    RepositoryFactory(team=TeamFactory(server=team.server, name="nova"), name="openstack/nova")
+    query = "(project:openstack/glance OR project:openstack/glance_store) status:open"
+    changes = search(f"{query} label:Verified>=1 NOT project:^.*-specs", context=context).changes
+
+    sql = str(changes.query)
+    assert 'JOIN "gerrit_repository"' not in sql
+    assert sql.count('FROM "gerrit_repository"') == 2  # the foreach's and the NOT's
+
+
 def test_projects_is_a_case_sensitive_prefix(found, team):
     ccp = ChangeFactory(repository=RepositoryFactory(team=team, name="openstack/fuel-ccp"))
     tests = ChangeFactory(repository=RepositoryFactory(team=team, name="openstack/fuel-ccp-tests"))

@@ -20,6 +20,7 @@ from dashboard.gerrit.models import (
     ChangeStatus,
     Message,
     PatchSet,
+    Repository,
     Reviewer,
     ReviewerState,
     value_set,
@@ -120,7 +121,7 @@ class Evaluator:
         if isinstance(node, Or) and (names := _exact_projects(node)):
             # A dashboard's foreach, "(project:A OR project:B …)": one IN instead of a
             # chain of ORs, a little cheaper for Django to build.
-            return Q(repository__name__in=names)
+            return _in_repositories(Q(name__in=names))
         parts = [self.q(child) for child in node.children]
         combined = parts[0]
         for part in parts[1:]:
@@ -216,11 +217,11 @@ class Evaluator:
 
     def op_project(self, term: Term) -> Q:
         if is_regex(term.value):
-            return self.regex("repository__name", term)
-        return Q(repository__name=term.value)
+            return _in_repositories(self.regex("name", term))
+        return _in_repositories(Q(name=term.value))
 
     def op_projects(self, term: Term) -> Q:
-        return starts_with("repository__name", term.value)
+        return _in_repositories(starts_with("name", term.value))
 
     def op_branch(self, term: Term) -> Q:
         if is_regex(term.value):
@@ -391,6 +392,14 @@ class Evaluator:
         if 0 in test.values:
             q |= ~Q(Exists(votes.filter(value__in=_NONZERO)))
         return q
+
+
+def _in_repositories(names: Q) -> Q:
+    """The change's repository is one whose name meets ``names``: the repositories are
+    chosen first (a small table), so the database can go straight to their changes by the
+    repository-led index instead of joining every open change of the server to its
+    repository, which on a server shared by many teams meant reading all of theirs."""
+    return Q(repository__in=Repository.objects.filter(names).values("pk"))
 
 
 def _exact_projects(node: Or) -> list[str]:
