@@ -20,13 +20,14 @@ votes Gerrit copied forward on a rebase (which no message announces) do not date
 set, since they were cast on an earlier one; "negative" on an older patch set means a vote
 still standing on it (a -1 later changed to +1 does not count).
 
-Two SQL queries whatever the size (the changes, then their patch sets); ages and quartiles
-are computed in Python over that bounded list of open changes.
+Three SQL queries whatever the size (the open changes' figures as plain values, their patch
+sets, then whole rows of the changes the page lists); ages and quartiles are computed in
+Python over that bounded list of open changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,12 +41,17 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dashboard.gerrit.models import Change, ChangeStatus, PatchSet, Team, Vote, VoteSource
 
 DEFAULT_DAYS = 7
 LONGEST = 5
+# A big team has hundreds of changes in merge conflict: the page lists those waiting
+# longest (the report counts them all).
+CONFLICTS_LISTED = 50
+CONFLICT_ORDER = Coalesce("current_patch_set_created", "created")
 NEGATIVE_LABELS = ("Code-Review", "Verified")
 
 CLOCKS = {
@@ -115,8 +121,28 @@ def standing_negative(change_ref: str = "change_id", ps_ref: str = "number") -> 
 
 
 @dataclass(frozen=True)
+class _OpenChange:
+    """What the figures need of one open change. A big team has thousands open and only
+    the few the page lists need a whole row (model instances cost ten times as much)."""
+
+    pk: int
+    number: int
+    created: datetime
+    current_patch_set: int
+    current_patch_set_created: datetime | None
+    mergeable: bool | None
+    on_submitter: bool
+
+
+_OPEN_FIELDS = tuple(f.name for f in fields(_OpenChange))
+
+
+@dataclass(frozen=True)
 class WaitingChange:
-    change: Change
+    """One change on one clock. ``change`` is the whole row in the report (the page links
+    it); while the figures are computed it is the change's ``_OpenChange``."""
+
+    change: Change | _OpenChange
     age: timedelta
 
     @property
@@ -167,7 +193,8 @@ class OpenReviews:
     merge_conflicts: int
     merge_conflicts_waiting_on_reviewer: int
     clocks: list[ClockStats] = field(default_factory=list)
-    conflicted: list[Change] = field(default_factory=list)  # longest-waiting first
+    # The CONFLICTS_LISTED changes in merge conflict waiting longest, longest first.
+    conflicted: list[Change] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The figures as the command prints them (ages in days, two decimals)."""
@@ -248,7 +275,7 @@ def _patch_set_facts(changes: QuerySet[Change]) -> dict[int, list[_PatchSetFacts
     return facts
 
 
-def _clock_dates(change: Change, patch_sets: list[_PatchSetFacts]) -> dict[str, datetime]:
+def _clock_dates(change: _OpenChange, patch_sets: list[_PatchSetFacts]) -> dict[str, datetime]:
     """The moment each clock starts for one change waiting on reviewers."""
     fallback = change.current_patch_set_created or change.created
     known = [ps for ps in patch_sets if ps.number <= change.current_patch_set]
@@ -273,16 +300,23 @@ def _clock_dates(change: Change, patch_sets: list[_PatchSetFacts]) -> dict[str, 
 def open_reviews(
     *, team: Team, days: int = DEFAULT_DAYS, now: datetime | None = None
 ) -> OpenReviews:
-    """The open-reviews report of ``team`` at ``now`` (default: the present), in two queries."""
+    """The open-reviews report of ``team`` at ``now`` (default: the present), in three
+    queries: the figures of every open change, their patch sets, then the rows listed."""
     now = now or timezone.now()
     scope = in_scope(team)
-    changes = list(scope.with_row_data().annotate(on_submitter=waiting_on_submitter_q()))
+    changes = [
+        _OpenChange(*row)
+        for row in scope.annotate(on_submitter=waiting_on_submitter_q()).values_list(*_OPEN_FIELDS)
+    ]
     on_reviewer = [change for change in changes if not change.on_submitter]
     facts = _patch_set_facts(scope.exclude(waiting_on_submitter_q())) if on_reviewer else {}
     waiting: dict[str, list[WaitingChange]] = {key: [] for key in CLOCKS}
     for change in on_reviewer:
         for key, start in _clock_dates(change, facts.get(change.pk, [])).items():
             waiting[key].append(WaitingChange(change=change, age=max(now - start, timedelta())))
+    clocks = [clock_stats(key, waiting[key], days=days) for key in CLOCKS]
+    conflicts = sum(1 for change in changes if change.mergeable is False)
+    listed = _listed_rows(scope, clocks, with_conflicts=conflicts > 0)
     return OpenReviews(
         team=team,
         now=now,
@@ -290,13 +324,34 @@ def open_reviews(
         total=len(changes),
         waiting_on_submitter=len(changes) - len(on_reviewer),
         waiting_on_reviewer=len(on_reviewer),
-        merge_conflicts=sum(1 for change in changes if change.mergeable is False),
+        merge_conflicts=conflicts,
         merge_conflicts_waiting_on_reviewer=sum(
             1 for change in on_reviewer if change.mergeable is False
         ),
-        clocks=[clock_stats(key, waiting[key], days=days) for key in CLOCKS],
+        clocks=[
+            replace(clock, longest=[replace(w, change=listed[w.change.pk]) for w in clock.longest])
+            for clock in clocks
+        ],
+        # The first CONFLICTS_LISTED are those the query chose; the rest of the listed
+        # changes that are in conflict are longest waits of a clock, and newer.
         conflicted=sorted(
-            (change for change in changes if change.mergeable is False),
+            (change for change in listed.values() if change.mergeable is False),
             key=lambda change: (change.current_patch_set_created or change.created, change.number),
-        ),
+        )[:CONFLICTS_LISTED],
     )
+
+
+def _listed_rows(
+    scope: QuerySet[Change], clocks: list[ClockStats], *, with_conflicts: bool
+) -> dict[int, Change]:
+    """Whole rows, by id, of the changes the page lists: each clock's longest waits and
+    the ``CONFLICTS_LISTED`` changes in merge conflict with the oldest current patch sets;
+    one query (none when there is nothing to list)."""
+    longest = {w.change.pk for clock in clocks for w in clock.longest}
+    wanted = Q(pk__in=longest)
+    if with_conflicts:
+        oldest = scope.filter(mergeable=False).order_by(CONFLICT_ORDER, "number")
+        wanted |= Q(pk__in=oldest.values("pk")[:CONFLICTS_LISTED])
+    if not longest and not with_conflicts:
+        return {}
+    return {change.pk: change for change in Change.objects.with_row_data().filter(wanted)}

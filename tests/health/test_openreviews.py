@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from dashboard.gerrit.models import Change, ChangeStatus, Repository, VoteSource
+from dashboard.health import openreviews
 from dashboard.health.openreviews import open_reviews, quartiles
 from tests.gerrit.factories import (
     AccountFactory,
@@ -196,14 +197,30 @@ def test_an_empty_team_has_zero_counts_and_no_figures(repo):
     assert report.as_json()["clocks"]["current"]["median_days"] is None
 
 
-def test_report_runs_two_queries_whatever_the_number_of_changes(repo, django_assert_num_queries):
-    for days in [3, 9, 12]:
-        change = make_change(repo, uploads=[days + 5, days])
+@pytest.mark.parametrize("waiting", [3, 12])
+def test_report_runs_three_queries_whatever_the_number_of_changes(
+    repo, django_assert_num_queries, waiting
+):
+    for days in range(3, 3 + waiting):
+        change = make_change(repo, uploads=[days + 5, days], mergeable=days % 2 == 0)
         VoteFactory(change=change, patch_set=1, value=-1, granted=ago(days + 4))
-    make_change(repo, uploads=[2], cr_min=-1)
-    with django_assert_num_queries(2):
+    make_change(repo, uploads=[2], cr_min=-1, mergeable=False)
+    with django_assert_num_queries(3):
         report = open_reviews(team=repo.team, now=NOW)
-    assert report.total == 4
+    assert report.total == waiting + 1
+    assert all(isinstance(w.change, Change) for clock in report.clocks for w in clock.longest)
+    assert [w.change.subject for w in report.clocks[0].longest]  # whole rows, for the page
+    assert len(report.conflicted) == report.merge_conflicts
+
+
+def test_only_the_longest_waiting_merge_conflicts_are_listed_and_all_are_counted(repo, monkeypatch):
+    monkeypatch.setattr(openreviews, "CONFLICTS_LISTED", 2)
+    oldest = make_change(repo, uploads=[9], mergeable=False)
+    older = make_change(repo, uploads=[6], mergeable=False, cr_min=-1)
+    make_change(repo, uploads=[3], mergeable=False)
+    report = open_reviews(team=repo.team, now=NOW)
+    assert report.merge_conflicts == 3
+    assert [change.pk for change in report.conflicted] == [oldest.pk, older.pk]
 
 
 def test_merge_conflicts_are_listed_oldest_patch_set_first(repo):

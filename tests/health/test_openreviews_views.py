@@ -75,8 +75,8 @@ def test_unknown_team_is_404(client, db):
 
 
 def test_page_query_count_is_fixed(client, repo, django_assert_num_queries):
-    # team, changes, patch sets (+ session-free anonymous request)
-    with django_assert_num_queries(3):
+    # team, changes' figures, patch sets, listed rows (+ session-free anonymous request)
+    with django_assert_num_queries(4):
         client.get(url(repo))
 
 
