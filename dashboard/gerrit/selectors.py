@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -133,29 +133,46 @@ class TeamOverview:
 def team_overview(
     *, team: Team, now: datetime | None = None, recent_changes: int = 10
 ) -> TeamOverview:
-    """Headline numbers of a team in five queries.
+    """Headline numbers of a team in four queries.
 
     "Merged" and "abandoned" recently count by ``closed``: the submit time, or the time of
     the abandon message (Gerrit keeps no abandon time of its own).
+
+    Each figure is counted per repository by its own index range (open changes by the
+    repository-led index of open changes, closed ones by repository, status and close
+    time) and the team's totals are their sums: counting over a join of the team's whole
+    history read every change it ever had (170 ms of a 27,000-change team's page).
     """
     since = (now or timezone.now()) - timedelta(days=RECENT_DAYS)
-    counts = Change.objects.in_team(team).aggregate(
-        open_count=Count("pk", filter=Q(status=ChangeStatus.NEW)),
-        merged_recently=Count("pk", filter=Q(status=ChangeStatus.MERGED, closed__gte=since)),
-        abandoned_recently=Count("pk", filter=Q(status=ChangeStatus.ABANDONED, closed__gte=since)),
+    mine = Change.objects.filter(repository=OuterRef("pk"))
+    repositories = list(
+        team.repositories.annotate(
+            open_count=_count(mine.filter(status=ChangeStatus.NEW)),
+            merged_recently=_count(mine.filter(status=ChangeStatus.MERGED, closed__gte=since)),
+            abandoned_recently=_count(
+                mine.filter(status=ChangeStatus.ABANDONED, closed__gte=since)
+            ),
+        ).order_by("name")
     )
-    repositories = team.repositories.annotate(
-        open_count=Count("changes", filter=Q(changes__status=ChangeStatus.NEW))
-    ).order_by("name")
+    counts = {
+        figure: sum(getattr(repository, figure) for repository in repositories)
+        for figure in ("open_count", "merged_recently", "abandoned_recently")
+    }
     return TeamOverview(
         team=team,
         recent_days=RECENT_DAYS,
-        repositories=list(repositories),
+        repositories=repositories,
         recent_changes=list(Change.objects.in_team(team).open().with_row_data()[:recent_changes]),
         core_members=current_core_members(team=team),
         last_run=team.sync_runs.order_by("-started").first(),
         **counts,
     )
+
+
+def _count(changes: QuerySet[Change]) -> Coalesce:
+    """How many ``changes`` there are, as a scalar subquery (0 for none)."""
+    counted = changes.order_by().values("repository").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def current_core_members(*, team: Team) -> list[CoreMembership]:

@@ -159,8 +159,8 @@ def test_overview_query_count_does_not_grow_with_the_data(
         CoreMembershipFactory(team=team)
     SyncRunFactory(team=team)
 
-    # team, counts, repositories, recent changes, core members, last run
-    with django_assert_num_queries(6):
+    # team, repositories with their counts, recent changes, core members, last run
+    with django_assert_num_queries(5):
         response = client.get(reverse("gerrit:team", args=["glance"]))
     assert response.status_code == 200
 
