@@ -171,7 +171,9 @@ class Forge:
 
         With ``workers`` > 0 the pages are rendered by that many worker processes (each
         builds the same forge from its sizes), at most two pages a worker ahead of the
-        reader, so memory stays flat however slowly the pages are consumed.
+        reader, so memory stays flat however slowly the pages are consumed. Workers are
+        spawned, not forked (no copy of the caller's database connections): a script that
+        asks for them needs the ``if __name__ == "__main__":`` guard (manage.py has it).
         """
         bounds = [(start, min(start + size, len(self))) for start in range(0, len(self), size)]
         if workers <= 0:
