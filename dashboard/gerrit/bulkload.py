@@ -229,6 +229,11 @@ def _indexes_built_afterwards() -> Iterator[None]:
     try:
         yield
     finally:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # PostgreSQL builds no index over rows with foreign-key checks still pending
+            # (deferred to the commit): run them now. Only inside a transaction (tests);
+            # a load commits each page.
+            connection.check_constraints()
         with connection.cursor() as cursor:
             for model, index in dropped:
                 cursor.execute(str(index.create_sql(model, editor)))

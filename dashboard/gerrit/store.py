@@ -307,7 +307,7 @@ def store_new_changes(
             ).values_list("number", "pk")
         )
     rows = _child_rows(wanted, change_pks, repositories, _People(known, accounts.bots), times)
-    rows.insert()
+    rows.insert(copy=True)
     return PageStats(
         changes=len(wanted),
         created=len(change_pks),
