@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -292,6 +293,26 @@ class Change(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == ChangeStatus.NEW
+
+
+class Overlaps(models.Lookup):
+    """``cr_values__overlaps=bits``: some current vote's value has its bit in ``bits``
+    (SQL ``(column & bits) > 0``), the test behind every unattributed label query.
+
+    A lookup, not ``F(column).bitand(bits)`` compared to 0: Django builds it in about a
+    third of the time, and a ten-section dashboard builds some forty of them per page.
+    """
+
+    lookup_name = "overlaps"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        column, column_params = self.process_lhs(compiler, connection)
+        bits, bits_params = self.process_rhs(compiler, connection)
+        return f"({column} & {bits}) > 0", [*column_params, *bits_params]
+
+
+for _column in VALUE_SET_COLUMNS.values():
+    Change._meta.get_field(_column).register_lookup(Overlaps)
 
 
 class ChangeFile(models.Model):

@@ -307,7 +307,7 @@ def store_new_changes(
             ).values_list("number", "pk")
         )
     rows = _child_rows(wanted, change_pks, repositories, _People(known, accounts.bots), times)
-    rows.insert(copy=True)
+    rows.insert()
     return PageStats(
         changes=len(wanted),
         created=len(change_pks),
@@ -575,6 +575,9 @@ def _standing_votes(info: dict[str, Any], times: PageTimes) -> list[StandingVote
     ]
 
 
+_CHANGES_IN = "tiller_changes_in"
+
+
 def _upsert_changes(rows: list[dict[str, Any]]) -> None:
     """``INSERT … ON CONFLICT (server, number) DO UPDATE`` in one ``executemany``.
 
@@ -587,13 +590,31 @@ def _upsert_changes(rows: list[dict[str, Any]]) -> None:
     names = ["server", "number", *_CHANGE_UPDATE_FIELDS]
     columns = [quote(meta.get_field(name).column) for name in names]
     updates = ", ".join(f"{column} = excluded.{column}" for column in columns[2:])
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({columns[0]}, {columns[1]}) DO UPDATE SET {updates}"
-    )
+    values = [tuple(row[name] for name in names) for row in rows]
+    marks = f"({', '.join(['%s'] * len(columns))})"
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES "
+    tail = f" ON CONFLICT ({columns[0]}, {columns[1]}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [tuple(row[name] for name in names) for row in rows])
+        if connection.vendor != "postgresql":
+            cursor.executemany(head + marks + tail, values)
+            return
+        # PostgreSQL runs a statement per row of an executemany, and psycopg composes each
+        # on the client: a page cost 80-100 ms that way and 26 ms as one COPY into a
+        # scratch table and one INSERT … SELECT (measured on a 10,000-change database).
+        # The scratch table lives as long as the connection and empties at each commit.
+        listed = ", ".join(columns)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_CHANGES_IN} ON COMMIT DELETE ROWS AS "
+            f"SELECT {listed} FROM {quote(meta.db_table)} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {_CHANGES_IN} ({listed}) FROM STDIN") as stream:
+            for row in values:
+                stream.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({listed}) SELECT {listed} FROM {_CHANGES_IN}"
+            + tail
+        )
+        cursor.execute(f"DELETE FROM {_CHANGES_IN}")  # the next page may share this commit
 
 
 def _delete_children(change_pks: list[int]) -> None:

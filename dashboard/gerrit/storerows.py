@@ -145,17 +145,13 @@ class PageRows:
         self.reviewers: list[tuple[Any, ...]] = []
         self.files: list[tuple[Any, ...]] = []
 
-    def insert(self, *, copy: bool = False) -> None:
-        """Insert every row; ``copy`` uses PostgreSQL's ``COPY … FROM STDIN`` (psycopg 3's
-        ``cursor.copy``) there instead of ``executemany``, for loads of many pages.
-
-        COPY streams the rows in one statement per table, without a round trip or a
-        statement execution per row: several times faster for the bulk loader's pages
-        of 60,000 rows. It is opt-in because it is all-or-nothing per statement, which a
-        bulk load into fresh tables wants and the sync has not been measured with.
-        """
+    def insert(self) -> None:
+        """Every row, one statement per table: ``executemany`` on SQLite (in-process, so a
+        statement per row is cheap), ``COPY … FROM STDIN`` on PostgreSQL, where even a
+        pipelined ``executemany`` cost the server a statement per row (about 100 µs a row,
+        measured; most of a PostgreSQL sync's time)."""
         quote = connection.ops.quote_name
-        copying = copy and connection.vendor == "postgresql"
+        copy = connection.vendor == "postgresql"
         with connection.cursor() as cursor:
             for model, attribute, fields in self.TABLES:
                 rows = getattr(self, attribute)
@@ -164,10 +160,11 @@ class PageRows:
                 meta = model._meta
                 table = quote(meta.db_table)
                 columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-                if copying:
+                if copy:
+                    # psycopg's own cursor: Django's wrapper has no copy().
                     with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
                         for row in rows:
                             stream.write_row(row)
-                    continue
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+                else:
+                    marks = ", ".join(["%s"] * len(fields))
+                    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)

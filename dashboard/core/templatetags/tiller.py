@@ -8,8 +8,10 @@ assistive tools get the exact instant.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -72,6 +74,28 @@ def ago(value: datetime | None) -> SafeString | str:
         f'<time datetime="{value.isoformat(timespec="seconds")}" '
         f'title="{value:%Y-%m-%d %H:%M} UTC">{age_words(value, datetime.now(UTC))}</time>'
     )
+
+
+# Any number would do: it is reversed once per team and cut out of the path.
+_PLACEHOLDER = 987654321
+
+
+@lru_cache(maxsize=256)
+def _change_path_around(team: str, script_prefix: str, urlconf: str | None) -> tuple[str, str]:
+    """The parts of a change page's path before and after its number (``script_prefix``
+    is part of the key only: ``reverse`` reads it itself)."""
+    path = reverse("gerrit:change", args=[team, _PLACEHOLDER], urlconf=urlconf)
+    before, after = path.rsplit(str(_PLACEHOLDER), 1)
+    return before, after
+
+
+@register.filter
+def change_path(number: int, team: str) -> str:
+    """``{% url 'gerrit:change' team number %}`` for tables of many changes: the same path,
+    reversed once per team instead of once per row. A dashboard lists a hundred changes,
+    and at about 50 µs a ``{% url %}`` was a tenth of the time spent drawing them."""
+    before, after = _change_path_around(team, get_script_prefix(), get_urlconf())
+    return f"{before}{number}{after}"
 
 
 @register.filter

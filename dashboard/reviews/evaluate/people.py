@@ -128,20 +128,12 @@ class People:
         later_from_owner = Message.objects.filter(
             change=OuterRef("change"), author=OuterRef(OuterRef("owner"))
         ).filter(Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk")))
-        if isinstance(accounts, list) and len(accounts) == 1:
-            # One person (``reviewedby:self``): only their latest message can be the one,
-            # since any owner message after an earlier one is after it too. One index
-            # seek per change instead of a probe per message they wrote on it.
-            latest = (
-                Message.objects.filter(change=OuterRef(OuterRef("pk")), author=accounts[0])
-                .order_by("-date", "-pk")
-                .values("pk")[:1]
-            )
-            messages = Message.objects.filter(pk=Subquery(latest))
-        else:
-            messages = Message.objects.filter(change=OuterRef("pk"), author__isnull=False)
-            if accounts is not None:
-                messages = messages.filter(author__in=accounts)
+        # Every message of theirs is tried, each from the (author, change, date) index
+        # alone; for one person this measured faster than first seeking their latest
+        # message and reading its row.
+        messages = Message.objects.filter(change=OuterRef("pk"), author__isnull=False)
+        if accounts is not None:
+            messages = messages.filter(author__in=accounts)
         messages = messages.exclude(author=OuterRef("owner")).filter(~Q(Exists(later_from_owner)))
         return Q(Exists(messages))
 

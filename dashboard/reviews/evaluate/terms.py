@@ -79,7 +79,7 @@ def _value_set_test(column: str, values: frozenset[int]) -> Q:
     and 0 ("nobody voted") an empty set. Exact for every unattributed test, and one column
     read per change instead of a subquery."""
     wanted = value_set(values)
-    q = Q(GreaterThan(F(column).bitand(wanted), 0)) if wanted else FALSE
+    q = Q(**{f"{column}__overlaps": wanted}) if wanted else FALSE
     if 0 in values:
         q |= Q(**{column: 0})
     return q
