@@ -79,7 +79,8 @@ class Command(BaseCommand):
             last_page[0] = time.perf_counter()
             if not quiet:
                 rate = done / max(last_page[0] - built, 1e-9)
-                sys.stderr.write(f"\r  {done:,}/{total:,} changes, {rate:,.0f}/s ")
+                peak = _peak_mb(resource.RUSAGE_SELF)
+                sys.stderr.write(f"\r  {done:,}/{total:,} changes, {rate:,.0f}/s, peak {peak} MB ")
                 sys.stderr.flush()
 
         try:
