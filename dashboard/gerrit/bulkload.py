@@ -157,6 +157,7 @@ def load_forge(
             changes, votes, messages = _store_pages(
                 pages, server, repositories, len(forge), progress
             )
+        _analyze()  # the reviews' INSERT … SELECT below is planned on fresh statistics
         with transaction.atomic():
             for forge_team, team in zip(forge.teams, teams, strict=True):
                 members = [a.info(detailed=True) for a in forge_team.core_members(forge.now)]
@@ -164,9 +165,7 @@ def load_forge(
                 infer_core_history(team=team)
             # With every membership in place, one pass derives each review and its flags.
             insert_reviews(None)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh statistics for the pages that follow
+    _analyze()  # and the pages that read the new reviews
     return ForgeLoad(
         teams=len(teams),
         repositories=len(repositories),
@@ -255,6 +254,15 @@ def _bulk_session() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _analyze() -> None:
+    """PostgreSQL: table statistics now, not when autovacuum gets round to it. Planned on
+    the empty tables' statistics, a query over a million freshly loaded votes may pick a
+    plan for a few rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def team_definition(team: ForgeTeam) -> TeamDefinition:
