@@ -106,7 +106,7 @@ def test_worker_processes_render_the_same_pages_in_order():
 @pytest.mark.parametrize(
     ("sizes", "message"),
     [
-        ({"teams": 0}, "at least one team"),
+        ({"teams": 0}, "one to 65,535 teams"),
         ({"teams": 5, "repositories": 4}, "a repository per team"),
         ({"teams": 5, "accounts": 19}, "four accounts per team"),
         ({"changes": -1}, "changes must be"),

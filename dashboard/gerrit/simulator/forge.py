@@ -14,9 +14,9 @@ handful of sizes and a seed, and reuses the one-team machinery for everything el
 * a change's events come from its team's generator and are folded by ``replay``, and
   ``ChangeWriter`` writes its ChangeInfo, exactly as the one-team simulator serves it.
 
-Nothing is held per change but its position in the schedule (two ints, a team number and
-its index in the team): changes are generated one at a time, in server order, and
-forgotten. ``rendered_pages`` can render pages in worker processes (the work is a pure
+Per change, only its place in the schedule is held (creation time and number, its team
+and its index there; some 100 bytes): changes are generated one at a time, in server
+order, and forgotten. ``rendered_pages`` can render pages in worker processes (the work is a pure
 function of the seed and the position), with at most a few pages in flight.
 
 Pure standard library and no Django, like the rest of the simulator.
@@ -34,6 +34,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .changejson import ChangeWriter
 from .generator import DEFAULT_END, DEFAULT_SHAPE, HISTORY_DAYS, HistoryGenerator
@@ -103,8 +104,8 @@ class Forge:
         end: datetime = DEFAULT_END,
         history_days: int = HISTORY_DAYS,
     ) -> None:
-        if teams < 1 or repositories < teams:
-            raise ValueError("a forge needs at least one team and a repository per team")
+        if not 1 <= teams <= 65535 or repositories < teams:
+            raise ValueError("a forge needs one to 65,535 teams and at least a repository per team")
         if accounts < 4 * teams:
             raise ValueError("a forge needs at least four accounts per team (three cores)")
         if changes < 0 or history_days < 1:
@@ -112,7 +113,17 @@ class Forge:
         self.seed = seed
         self.end = to_epoch(end)
         self.start = self.end - history_days * 86400
-        self.sizes = (teams, repositories, changes, accounts, shape, end, history_days)
+        # What a worker process needs to build the same forge (``rendered_pages``).
+        self.parameters: dict[str, Any] = {
+            "seed": seed,
+            "teams": teams,
+            "repositories": repositories,
+            "changes": changes,
+            "accounts": accounts,
+            "shape": shape,
+            "end": end,
+            "history_days": history_days,
+        }
         pool = account_pool(seed=seed, size=accounts)
         self.service = service_accounts(FIRST_ACCOUNT_ID + accounts)  # (Zuul, requirements bot)
         self.accounts: dict[int, Account] = {a.account_id: a for a in (*pool, *self.service)}
@@ -181,7 +192,7 @@ class Forge:
                 yield self.render(start, stop, options)
             return
         context = multiprocessing.get_context("spawn")  # no copies of the caller's state
-        arguments = (self.seed, self.sizes, options)
+        arguments = (self.parameters, options)
         with context.Pool(workers, initializer=_start_worker, initargs=arguments) as pool:
             pending: deque[multiprocessing.pool.AsyncResult[list[str]]] = deque()
             for start, stop in bounds:
@@ -273,20 +284,9 @@ def _deal(total: int, weights: list[float]) -> list[int]:
 _worker: tuple[Forge, frozenset[str]] | None = None
 
 
-def _start_worker(seed: int, sizes: tuple, options: frozenset[str]) -> None:
+def _start_worker(parameters: dict[str, Any], options: frozenset[str]) -> None:
     global _worker
-    teams, repositories, changes, accounts, shape, end, history_days = sizes
-    forge = Forge(
-        seed=seed,
-        teams=teams,
-        repositories=repositories,
-        changes=changes,
-        accounts=accounts,
-        shape=shape,
-        end=end,
-        history_days=history_days,
-    )
-    _worker = (forge, options)
+    _worker = (Forge(**parameters), options)
 
 
 def _render_in_worker(start: int, stop: int) -> list[str]:
