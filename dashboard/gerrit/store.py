@@ -9,8 +9,8 @@ transaction, so a page is stored whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 from typing import Any
@@ -24,6 +24,7 @@ from dashboard.gerrit.models import (
     Approval,
     Change,
     ChangeFile,
+    GerritServer,
     Message,
     PatchSet,
     Review,
@@ -71,12 +72,12 @@ def _account_id(info: Any, what: str) -> int:
     return info["_account_id"]
 
 
-def _is_bot(info: dict[str, Any], team: Team) -> bool:
+def _is_bot(info: dict[str, Any], bot_usernames: Collection[str]) -> bool:
     username = info.get("username", "")
     return (
         "SERVICE_USER" in (info.get("tags") or [])
         or username in KNOWN_BOTS
-        or username in (team.bot_usernames or [])
+        or username in bot_usernames
     )
 
 
@@ -90,11 +91,11 @@ def upsert_accounts(*, team: Team, infos: Iterable[dict[str, Any]]) -> dict[int,
     Bare ``{"_account_id": N}`` entries (no DETAILED_ACCOUNTS) never blank out details
     learnt earlier: only entries that carry details update a row.
     """
-    return _upsert_accounts(team, infos)[0]
+    return _upsert_accounts(team.server, team.bot_usernames or [], infos)[0]
 
 
 def _upsert_accounts(
-    team: Team, infos: Iterable[dict[str, Any]]
+    server: GerritServer, bot_usernames: Collection[str], infos: Iterable[dict[str, Any]]
 ) -> tuple[dict[int, int], set[int]]:
     """``upsert_accounts``, plus the ``_account_id`` of the bots among them.
 
@@ -124,9 +125,9 @@ def _upsert_accounts(
         return {}, set()
     stored = {
         row[0]: row[1:]
-        for row in Account.objects.filter(
-            server=team.server, account_id__in=unique.keys()
-        ).values_list("account_id", "pk", *_ACCOUNT_FIELDS)
+        for row in Account.objects.filter(server=server, account_id__in=unique.keys()).values_list(
+            "account_id", "pk", *_ACCOUNT_FIELDS
+        )
     }
     changed: list[Account] = []
     new_bare: list[Account] = []
@@ -134,12 +135,12 @@ def _upsert_accounts(
     for account_id, info in unique.items():
         if _has_details(info):
             account = Account(
-                server=team.server,
+                server=server,
                 account_id=account_id,
                 username=info.get("username", ""),
                 name=info.get("name", "") or info.get("display_name", ""),
                 email=info.get("email", ""),
-                is_bot=_is_bot(info, team),
+                is_bot=_is_bot(info, bot_usernames),
                 inactive=bool(info.get("inactive")),
             )
             row = stored.get(account_id)
@@ -150,7 +151,7 @@ def _upsert_accounts(
             else:
                 bots.discard(account_id)
         elif account_id not in stored:
-            new_bare.append(Account(server=team.server, account_id=account_id))
+            new_bare.append(Account(server=server, account_id=account_id))
     if changed:
         Account.objects.bulk_create(
             changed,
@@ -164,7 +165,7 @@ def _upsert_accounts(
     if len(pks) < len(unique):
         pks.update(
             Account.objects.filter(
-                server=team.server, account_id__in=unique.keys() - pks.keys()
+                server=server, account_id__in=unique.keys() - pks.keys()
             ).values_list("account_id", "pk")
         )
     return pks, bots
@@ -196,32 +197,43 @@ def _label_summary(votes: list[int], *, negative_first: bool) -> int:
     return max(votes)
 
 
-def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datetime) -> PageStats:
-    """Store one page of ChangeInfo (fetched with ``client.SYNC_OPTIONS``)."""
-    repositories = dict(team.repositories.values_list("name", "pk"))
+def _checked(changes: list[dict[str, Any]], repositories: dict[str, int]) -> list[dict[str, Any]]:
+    """The changes of ``repositories``, after checking every change has what the store
+    cannot do without (SyncDataError names the first that does not)."""
     wanted: list[dict[str, Any]] = []
     for position, info in enumerate(changes):
         what = f"Change #{position + 1} of the page"
         number = _require(info, "_number", what)
         what = f"Change {number}"
-        for field in ("project", "branch", "subject", "status", "created", "updated", "owner"):
-            _require(info, field, what)
+        for name in ("project", "branch", "subject", "status", "created", "updated", "owner"):
+            _require(info, name, what)
         _account_id(info["owner"], what)
         if info["project"] in repositories:
             wanted.append(info)
+    return wanted
+
+
+def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datetime) -> PageStats:
+    """Store one page of ChangeInfo (fetched with ``client.SYNC_OPTIONS``)."""
+    repositories = dict(team.repositories.values_list("name", "pk"))
+    wanted = _checked(changes, repositories)
     if not wanted:
         return PageStats(0, 0, 0, 0, None)
 
-    account_pks, bots = _upsert_accounts(team, chain.from_iterable(map(_accounts_in, wanted)))
+    account_pks, bots = _upsert_accounts(
+        team.server, team.bot_usernames or [], chain.from_iterable(map(_accounts_in, wanted))
+    )
     numbers = [info["_number"] for info in wanted]
     change_pks = dict(
         Change.objects.filter(server=team.server, number__in=numbers).values_list("number", "pk")
     )
     existing = set(change_pks)
     times = PageTimes()
-    stamp = times.database
     _upsert_changes(
-        [_change_row(team, info, repositories, account_pks, synced_at, times) for info in wanted]
+        [
+            _change_row(team.server.pk, info, repositories, account_pks, synced_at, times)
+            for info in wanted
+        ]
     )
     if len(change_pks) < len(set(numbers)):
         change_pks.update(
@@ -232,9 +244,92 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
     pks = list(change_pks.values())
     # A snapshot replaces what was stored; changes new to the database have nothing yet.
     _delete_children([change_pks[number] for number in existing])
+    rows = _child_rows(wanted, change_pks, repositories, _People(account_pks, bots), times)
+    rows.insert()
+    insert_reviews(pks)  # one INSERT … SELECT from the votes just written
+    return PageStats(
+        changes=len(wanted),
+        created=len(set(numbers) - existing),
+        votes=len(rows.votes),
+        messages=len(rows.messages),
+        oldest_updated=min(parse_timestamp(info["updated"]) for info in wanted),
+    )
 
+
+@dataclass
+class KnownAccounts:
+    """The accounts a bulk load has stored so far (``_account_id`` to primary key, and
+    which are bots), so that a page's mentions of them cost no query."""
+
+    pks: dict[int, int] = field(default_factory=dict)
+    bots: set[int] = field(default_factory=set)
+
+
+def store_new_changes(
+    *,
+    server: GerritServer,
+    repositories: dict[str, int],
+    changes: list[dict[str, Any]],
+    synced_at: datetime,
+    accounts: KnownAccounts,
+    bot_usernames: Collection[str] = (),
+) -> PageStats:
+    """Store changes none of which is in the database yet: a bulk load into an empty
+    server (``bulkload.load_forge``), in pages as large as the caller likes, across teams
+    (``repositories`` maps the names of every team's repositories to their keys).
+
+    The same rows as ``store_changes``, built by the same code, without what only a sync
+    needs: no lookup of stored changes, nothing to delete, accounts stored already
+    skipped by ``accounts`` (a load's accounts never change details). Review rows are
+    left to the caller: one ``insert_reviews(None)`` after the last page costs less than
+    one per page.
+    """
+    wanted = _checked(changes, repositories)
+    if not wanted:
+        return PageStats(0, 0, 0, 0, None)
+    known = accounts.pks
+    mentions = chain.from_iterable(map(_accounts_in, wanted))
+    new = [info for info in mentions if info.get("_account_id") not in known]
+    if new:
+        pks, bots = _upsert_accounts(server, bot_usernames, new)
+        known.update(pks)
+        accounts.bots |= bots
+    times = PageTimes()
+    _upsert_changes(
+        [_change_row(server.pk, info, repositories, known, synced_at, times) for info in wanted]
+    )
+    numbers = [info["_number"] for info in wanted]
+    change_pks: dict[int, int] = {}
+    for start in range(0, len(numbers), _CHUNK):
+        change_pks.update(
+            Change.objects.filter(
+                server=server, number__in=numbers[start : start + _CHUNK]
+            ).values_list("number", "pk")
+        )
+    rows = _child_rows(wanted, change_pks, repositories, _People(known, accounts.bots), times)
+    rows.insert()
+    return PageStats(
+        changes=len(wanted),
+        created=len(change_pks),
+        votes=len(rows.votes),
+        messages=len(rows.messages),
+        oldest_updated=min(parse_timestamp(info["updated"]) for info in wanted),
+    )
+
+
+def _child_rows(
+    wanted: list[dict[str, Any]],
+    change_pks: dict[int, int],
+    repositories: dict[str, int],
+    people: _People,
+    times: PageTimes,
+) -> PageRows:
+    """Every row hanging off these changes (patch sets, messages, vote events, current
+    approvals, reviewers, files), in database form: the one place they are built, for a
+    sync's pages and a bulk load's alike."""
     rows = PageRows()
-    people = _People(account_pks, bots)
+    account_pks, bots = people.account_pks, people.bots
+    stamp = times.database
     # The loops below run for every message and vote of a history (some 25 rows a change):
     # lookups are bound to locals and rows built as tuples in place.
     account_pk = account_pks.get
@@ -351,15 +446,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
         for path in (current or {}).get("files") or {}:
             if not path.startswith("/"):  # /COMMIT_MSG and other magic files
                 rows.files.append((change_pk, path))
-    rows.insert()
-    insert_reviews(pks)  # one INSERT … SELECT from the votes just written
-    return PageStats(
-        changes=len(wanted),
-        created=len(set(numbers) - existing),
-        votes=len(rows.votes),
-        messages=len(rows.messages),
-        oldest_updated=min(parse_timestamp(info["updated"]) for info in wanted),
-    )
+    return rows
 
 
 # Rows per statement when a list of ids goes into ``IN (…)``: far below SQLite's and
@@ -547,7 +634,7 @@ def _delete_children(change_pks: list[int]) -> None:
 
 
 def _change_row(
-    team: Team,
+    server_pk: int,
     info: dict[str, Any],
     repositories: dict[str, int],
     account_pks: dict[int, int],
@@ -566,7 +653,7 @@ def _change_row(
     }
     code_review = values["Code-Review"]
     return {
-        "server": team.server.pk,
+        "server": server_pk,
         "repository": repositories[info["project"]],
         "number": info["_number"],
         "change_id": info.get("change_id", ""),

@@ -1,13 +1,41 @@
-"""The bulk loader behind the page benchmarks: it must write what a sync writes."""
+"""The bulk loaders behind the page benchmarks: they must write what a sync writes."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import pytest
+from django.db import transaction
 from django.db.models import F
 
-from dashboard.gerrit.bulkload import load_history
-from dashboard.gerrit.models import Change, PatchSet
+from dashboard.gerrit.bulkload import (
+    FORGE_URL,
+    ForgeLoadError,
+    load_forge,
+    load_history,
+    store_history,
+    team_definition,
+)
+from dashboard.gerrit.client import SYNC_OPTIONS
+from dashboard.gerrit.models import (
+    Account,
+    Approval,
+    Change,
+    ChangeFile,
+    CoreMembership,
+    GerritServer,
+    Message,
+    PatchSet,
+    Repository,
+    Review,
+    Reviewer,
+    SyncRun,
+    Team,
+    Vote,
+)
 from dashboard.gerrit.simulator import Simulator
+from dashboard.gerrit.simulator.forge import Forge
 from dashboard.gerrit.teams import import_team, simulated_team
 
 pytestmark = pytest.mark.django_db
@@ -21,3 +49,124 @@ def test_loaded_patch_sets_carry_their_changes_repository():
     assert not PatchSet.objects.exclude(repository=F("change__repository")).exists()
     # The simulated team has several repositories, so a constant would not pass.
     assert PatchSet.objects.values("repository").distinct().count() > 1
+
+
+# -- load_forge: a server of teams, bulk-loaded -------------------------------------------
+
+# A forge small enough for a test, big enough that every kind of row occurs (vote
+# removals, inferred core stretches, disagreements, people in several teams).
+SMALL = {"seed": 4, "teams": 3, "repositories": 7, "changes": 400, "accounts": 36}
+# Each related model by its natural key, so two loads compare without surrogate ids.
+NATURAL_KEYS = {
+    GerritServer: "url",
+    Team: "name",
+    Repository: "name",
+    Account: "account_id",
+    Change: "number",
+    SyncRun: "pk",
+}
+# Set by the clock of the load itself, not by the history.
+UNCOMPARED = {(Change, "synced_at")}
+TABLES = (
+    Team,
+    Repository,
+    Account,
+    Change,
+    PatchSet,
+    Message,
+    Vote,
+    Review,
+    Approval,
+    Reviewer,
+    ChangeFile,
+    CoreMembership,
+)
+
+
+def _contents() -> dict[str, list[tuple[object, ...]]]:
+    """Every table the loaders write, as sorted rows, foreign keys by natural key."""
+    contents = {}
+    for model in TABLES:
+        columns = []
+        for field in model._meta.concrete_fields:
+            if field.primary_key or (model, field.name) in UNCOMPARED:
+                continue
+            if field.is_relation:
+                columns.append(f"{field.name}__{NATURAL_KEYS[field.related_model]}")
+            else:
+                columns.append(field.name)
+        rows = model.objects.order_by().values_list(*columns)
+        contents[model.__name__] = sorted(rows, key=repr)
+    return contents
+
+
+def _synced_contents(forge: Forge) -> dict[str, list[tuple[object, ...]]]:
+    """What syncs of every team write (the sync's store, team by team), rolled back."""
+    pages = [[json.loads(text) for text in page] for page in _pages(forge)]
+    server_time = datetime.fromtimestamp(forge.now, UTC)
+    savepoint = transaction.savepoint_create()
+    for forge_team in forge.teams:
+        team = import_team(definition=team_definition(forge_team), gerrit_url=FORGE_URL).team
+        members = [a.info(detailed=True) for a in forge_team.core_members(forge.now)]
+        store_history(team=team, pages=pages, core_members=members, server_time=server_time)
+    contents = _contents()
+    transaction.savepoint_rollback(savepoint)
+    return contents
+
+
+def _pages(forge: Forge) -> list[list[str]]:
+    return list(forge.rendered_pages(size=100, options=frozenset(SYNC_OPTIONS)))
+
+
+def test_forge_load_writes_the_rows_syncs_of_every_team_write():
+    forge = Forge(**SMALL)
+    synced = _synced_contents(forge)
+    assert not Change.objects.exists()  # the sync's rows were rolled back
+    loaded = load_forge(forge=forge, page_size=150)
+    assert loaded.changes == len(forge) == 400
+    assert _contents() == synced
+    # Not an empty comparison: every kind of row the history can produce is there.
+    assert {name: len(rows) > 0 for name, rows in synced.items()} == dict.fromkeys(synced, True)
+    assert Vote.objects.filter(removal=True).exists()
+    assert Vote.objects.filter(source="label").exists()
+    assert Review.objects.filter(by_core=True).exists()
+    assert Review.objects.filter(disagreed_at__isnull=False).exists()
+    assert CoreMembership.objects.filter(inferred=True).exists()
+
+
+def test_forge_load_gives_each_team_its_own_repositories_and_changes():
+    forge = Forge(**SMALL)
+    load_forge(forge=forge)
+    for forge_team in forge.teams:
+        team = Team.objects.get(name=forge_team.name)
+        assert team.core_group == forge_team.core_group
+        assert set(team.repositories.values_list("name", flat=True)) == set(forge_team.repositories)
+        assert Change.objects.in_team(team).count() == len(forge_team.generator) > 0
+    # One server, one account per person, however many teams they review for.
+    assert GerritServer.objects.count() == 1
+    owners = Account.objects.filter(owned_changes__isnull=False).distinct()
+    in_several = [
+        account
+        for account in owners
+        if Team.objects.filter(repositories__changes__votes__account=account).distinct().count() > 1
+    ]
+    assert in_several
+
+
+def test_forge_load_refuses_a_server_that_holds_changes():
+    forge = Forge(**{**SMALL, "changes": 40})
+    load_forge(forge=forge)
+    counts = (Change.objects.count(), Vote.objects.count())
+    with pytest.raises(ForgeLoadError, match="already holds changes"):
+        load_forge(forge=forge)
+    assert (Change.objects.count(), Vote.objects.count()) == counts
+
+
+def test_forge_load_reports_progress_per_page():
+    seen: list[tuple[int, int]] = []
+    load_forge(
+        forge=Forge(**{**SMALL, "changes": 50}),
+        page_size=20,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(20, 50), (40, 50), (50, 50)]

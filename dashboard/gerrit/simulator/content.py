@@ -165,6 +165,23 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def is_specs(project: str) -> bool:
+    """Whether a repository holds design specs (``openstack/nova-specs``), not code."""
+    return project == SPECS_PROJECT or project.endswith("-specs")
+
+
+def vocabulary_of(project: str) -> str:
+    """The repository whose components and files a change of ``project`` is written
+    with: itself for the Glance-like ones; for the repositories of the forge's other
+    teams, the Glance repository of the same role (a client, a service, a library)."""
+    if project in vocabulary.FILES or is_specs(project):
+        return SPECS_PROJECT if is_specs(project) else project
+    short = project.rsplit("/", 1)[-1]
+    if short.startswith("python-") and short.endswith("client"):
+        return "openstack/python-glanceclient"
+    return "openstack/glance" if "-" not in short else "openstack/glance_store"
+
+
 def change_id_for(seed: int, number: int) -> str:
     return "I" + _sha(f"change-id:{seed}:{number}")
 
@@ -207,7 +224,7 @@ def make_spec(
         ]
         body = f"This spec proposes {feature} for the {cycle.capitalize()} cycle."
     else:
-        component = choice(rng, vocabulary.COMPONENTS[project])
+        component = choice(rng, vocabulary.COMPONENTS[vocabulary_of(project)])
         drawn = _fill(choice(rng, vocabulary.SUBJECTS), rng, project, component)
         body = choice(rng, vocabulary.BODIES).format(component=component)
         body = body[0].upper() + body[1:]
@@ -240,6 +257,7 @@ def make_spec(
 
 
 def _code_files(rng: random.Random, project: str, subject: str) -> list[FileStat]:
+    project = vocabulary_of(project)
     paths = rng.sample(vocabulary.FILES[project], choice(rng, (1, 1, 2, 2, 3, 4)))
     files = [FileStat(p, "", _lines(rng), _lines(rng) // 2) for p in paths]
     if rng.random() < 0.7:

@@ -24,6 +24,7 @@ import random
 import threading
 from bisect import bisect
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -38,6 +39,7 @@ from .content import (
     ChangeSpec,
     Theme,
     change_id_for,
+    is_specs,
     make_spec,
     slug,
 )
@@ -142,7 +144,13 @@ class Skeleton:
 
 
 class HistoryGenerator:
-    """Skeletons and histories of ``changes`` changes created in [start, end)."""
+    """Skeletons and histories of ``changes`` changes created in [start, end).
+
+    ``schedule`` gives the (created, number) of each change instead of drawing them: a
+    team on a server shared with other teams gets its share of the server's schedule
+    (``forge``), since numbers are unique per server. ``cache_size`` is how many
+    histories stay cached for mutations; a one-pass reader sets 0.
+    """
 
     def __init__(
         self,
@@ -154,6 +162,8 @@ class HistoryGenerator:
         start: int,
         end: int,
         shape: str = DEFAULT_SHAPE,
+        schedule: Sequence[tuple[int, int]] | None = None,
+        cache_size: int = _CACHE_SIZE,
     ) -> None:
         if shape not in SHAPES:
             raise ValueError(f"unknown history shape {shape!r}: one of {', '.join(SHAPES)}")
@@ -166,7 +176,10 @@ class HistoryGenerator:
         self.start, self.end = start, end
         self.projects = tuple(name for name, _ in repositories)
         self._project_weights = list(itertools.accumulate(w for _, w in repositories))
-        self._schedule = creation_schedule(seed, changes, start, end)
+        self._schedule = (
+            creation_schedule(seed, changes, start, end) if schedule is None else schedule
+        )
+        self._cache_size = cache_size
         self._cache: OrderedDict[int, tuple[ChangeSpec, tuple[Event, ...]]] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -212,10 +225,11 @@ class HistoryGenerator:
             created=skeleton.created,
         )
         result = (spec, tuple(self._events(skeleton)))
-        with self._cache_lock:
-            self._cache[index] = result
-            if len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
+        if self._cache_size:
+            with self._cache_lock:
+                self._cache[index] = result
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
         return result
 
     def new_spec(
@@ -232,7 +246,7 @@ class HistoryGenerator:
     ) -> ChangeSpec:
         """Content for a change added after the history (``key`` seeds its randomness)."""
         rng = self._rng(key, 3)
-        flavor = SPEC if project == SPECS_PROJECT else CODE
+        flavor = SPEC if is_specs(project) else CODE
         theme = Theme(
             number,
             project,
@@ -266,7 +280,7 @@ class HistoryGenerator:
         project = self.projects[
             bisect(self._project_weights, rng.random() * self._project_weights[-1])
         ]
-        flavor = SPEC if project == SPECS_PROJECT else CODE
+        flavor = SPEC if is_specs(project) else CODE
         if flavor == CODE and rng.random() < 0.04:
             flavor = REQUIREMENTS
         branch = "master"

@@ -15,7 +15,9 @@ import hashlib
 import itertools
 import random
 import re
+import string
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -230,40 +232,51 @@ def _uuid(seed: int, name: str) -> str:
 
 
 def build_team(
-    *, seed: int, people: int, companies: int, start: int, end: int, extra_users: tuple[str, ...]
+    *,
+    seed: int,
+    people: int,
+    companies: int,
+    start: int,
+    end: int,
+    extra_users: tuple[str, ...],
+    humans: Sequence[Account] | None = None,
+    service: tuple[Account, Account] | None = None,
 ) -> Team:
     """Invent ``people`` humans from ``companies`` companies, two bots and the core history.
 
     Activity follows a Zipf-like law; the most active dozen stay for the whole history while
     the long tail drifts in and out. About eight people are core when the history starts;
     a few leave and a few join during it, so that 8–12 are core at ``end``.
+
+    A team on a server shared with other teams (``forge``) draws its people from the
+    server's accounts instead: ``humans`` (then ``people`` and ``companies`` are unused)
+    and ``service``, the server's (CI, requirements bot) accounts.
     """
     rng = random.Random(f"team:{seed}")
     span = end - start
     firms = vocabulary.COMPANIES[: max(1, min(companies, len(vocabulary.COMPANIES)))]
-    names = rng.sample(
-        [(f, la) for f in vocabulary.FIRST_NAMES for la in vocabulary.LAST_NAMES], people
-    )
+    if humans is None:
+        names = rng.sample(
+            [(f, la) for f in vocabulary.FIRST_NAMES for la in vocabulary.LAST_NAMES], people
+        )
+    else:
+        people = len(humans)
     accounts: dict[int, Account] = {}
     contributors: list[Contributor] = []
     usernames: set[str] = set()
     ranks = list(range(people))
     rng.shuffle(ranks)  # account ids must not reveal who is most active
-    for rank, (first, last) in zip(ranks, names, strict=True):
-        _company, domain, tz = (
-            firms[rank % len(firms)] if rank < 2 * len(firms) else rng.choice(firms)
-        )
-        username = _ascii(first)[0] + _ascii(last)
-        while username in usernames:
-            username += str(rng.randint(1, 9))
-        usernames.add(username)
-        account = Account(
-            account_id=FIRST_ACCOUNT_ID + len(accounts),
-            name=f"{first} {last}",
-            username=username,
-            email=f"{_ascii(first)}.{_ascii(last)}@{domain}",
-            tz=tz,
-        )
+    for rank, person in zip(ranks, humans or names, strict=True):
+        if isinstance(person, Account):
+            account = person
+        else:
+            firm = firms[rank % len(firms)] if rank < 2 * len(firms) else rng.choice(firms)
+            first, last = person
+            account_id = FIRST_ACCOUNT_ID + len(accounts)
+            account = _invent(
+                rng, first, last, firm=firm, usernames=usernames, account_id=account_id
+            )
+        usernames.add(account.username)
         accounts[account.account_id] = account
         if rank < 12:
             active_from, active_until = start - 86400, end
@@ -271,16 +284,7 @@ def build_team(
             active_from = start + int(rng.random() * span * 0.9)
             active_until = min(end, active_from + int(rng.lognormvariate(15.5, 0.8)))
         contributors.append(Contributor(account, 1 / (rank + 1) ** 1.1, active_from, active_until))
-    zuul = Account(
-        len(accounts) + FIRST_ACCOUNT_ID, "Zuul", "zuul", "zuul@ci.example", tags=(SERVICE_TAG,)
-    )
-    bot = Account(
-        zuul.account_id + 1,
-        "Requirements Bot",
-        "requirements-bot",
-        "requirements-bot@ci.example",
-        tags=(SERVICE_TAG,),
-    )
+    zuul, bot = service or service_accounts(len(accounts) + FIRST_ACCOUNT_ID)
     accounts[zuul.account_id] = zuul
     accounts[bot.account_id] = bot
     for username in extra_users:
@@ -292,6 +296,76 @@ def build_team(
     team = Team(accounts, contributors, zuul, bot, core_terms, groups, start)
     team.index_buckets(end)
     return team
+
+
+def _invent(
+    rng: random.Random,
+    first: str,
+    last: str,
+    *,
+    firm: tuple[str, str, int],
+    usernames: set[str],
+    account_id: int,
+    middle: str = "",
+) -> Account:
+    """A person's account: user name from the initial and last name (a digit appended
+    while taken), e-mail at the company's domain. ``middle`` is an initial that tells
+    apart people of the same name in a pool larger than the names allow."""
+    _company, domain, tz = firm
+    username = _ascii(first)[0] + _ascii(middle) + _ascii(last)
+    while username in usernames:
+        username += str(rng.randint(1, 9))
+    usernames.add(username)
+    local = ".".join(_ascii(part) for part in (first, middle, last) if part)
+    return Account(
+        account_id=account_id,
+        name=" ".join(part for part in (first, f"{middle}." if middle else "", last) if part),
+        username=username,
+        email=f"{local}@{domain}",
+        tz=tz,
+    )
+
+
+def service_accounts(first_id: int) -> tuple[Account, Account]:
+    """The CI account (Zuul) and the requirements bot, numbered from ``first_id``."""
+    zuul = Account(first_id, "Zuul", "zuul", "zuul@ci.example", tags=(SERVICE_TAG,))
+    bot = Account(
+        first_id + 1,
+        "Requirements Bot",
+        "requirements-bot",
+        "requirements-bot@ci.example",
+        tags=(SERVICE_TAG,),
+    )
+    return zuul, bot
+
+
+def account_pool(*, seed: int, size: int) -> list[Account]:
+    """``size`` people of a whole server, numbered from ``FIRST_ACCOUNT_ID``, from every
+    company. Each full name is used once until all are, then again with a middle initial
+    (``Ana B. Silva``), so a pool may hold 27 times the invented names."""
+    combos = [(f, la) for f in vocabulary.FIRST_NAMES for la in vocabulary.LAST_NAMES]
+    if size > len(combos) * 27:
+        raise ValueError(f"a pool holds at most {len(combos) * 27} people")
+    rng = random.Random(f"pool:{seed}")
+    usernames: set[str] = set()
+    pool: list[Account] = []
+    for middle in ("", *string.ascii_uppercase):
+        for first, last in rng.sample(combos, len(combos)):
+            if len(pool) == size:
+                return pool
+            firm = choice(rng, vocabulary.COMPANIES)
+            pool.append(
+                _invent(
+                    rng,
+                    first,
+                    last,
+                    firm=firm,
+                    usernames=usernames,
+                    account_id=FIRST_ACCOUNT_ID + len(pool),
+                    middle=middle,
+                )
+            )
+    return pool
 
 
 def _core_terms(

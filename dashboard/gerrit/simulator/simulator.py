@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import random
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,6 +71,30 @@ class ChangeRow:
     @property
     def version(self) -> int:
         return len(self.overlay)
+
+
+def replay(
+    spec: ChangeSpec, events: Sequence[Event], *, seed: int, accounts: Mapping[int, Account]
+) -> ChangeSnapshot:
+    """A change's snapshot from its content and its events (in time order).
+
+    Message ids are digests of the seed, the change number and the event's position, so
+    they are stable across runs and unique within the change, as Gerrit's are.
+    """
+    prefix = f"message:{seed}:{spec.number}:".encode()
+
+    def message_id(seq: int) -> str:
+        return hashlib.sha1(prefix + b"%d" % seq).hexdigest()
+
+    state = fold(
+        events,
+        owner=spec.owner,
+        created=spec.created,
+        topic=spec.topic,
+        accounts=accounts,
+        message_id=message_id,
+    )
+    return ChangeSnapshot(spec, state)
 
 
 class Simulator:
@@ -187,20 +211,8 @@ class Simulator:
         else:
             assert captured.index is not None
             spec, base = self.generator.history(captured.index, captured.skeleton)
-        prefix = f"message:{self.seed}:{captured.number}:".encode()
-
-        def message_id(seq: int) -> str:
-            return hashlib.sha1(prefix + b"%d" % seq).hexdigest()
-
-        state = fold(
-            base + captured.overlay if captured.overlay else base,
-            owner=spec.owner,
-            created=spec.created,
-            topic=spec.topic,
-            accounts=self.accounts,
-            message_id=message_id,
-        )
-        return ChangeSnapshot(spec, state)
+        events = base + captured.overlay if captured.overlay else base
+        return replay(spec, events, seed=self.seed, accounts=self.accounts)
 
     def core_members(self) -> list[Account]:
         with self._lock:
