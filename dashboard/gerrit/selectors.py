@@ -207,8 +207,18 @@ class ChangeDetail:
 
 
 def change_detail(*, team: Team, number: int) -> ChangeDetail | None:
-    """Everything the change page shows, in six queries; None when the team has no such change."""
-    change = Change.objects.in_team(team).with_row_data().filter(number=number).first()
+    """Everything the change page shows, in six queries; None when the team has no such change.
+
+    The change is found by its server's number (the unique index) and then checked to be the
+    team's: by the team alone, a database picks the team's repositories and scans their
+    changes for the number (75 ms for a big team of a 300,000-change server).
+    """
+    change = (
+        Change.objects.in_team(team)
+        .with_row_data()
+        .filter(server_id=team.server_id, number=number)
+        .first()
+    )
     if change is None:
         return None
     approvals: dict[str, list[Approval]] = defaultdict(list)

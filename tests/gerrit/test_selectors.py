@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dashboard.gerrit import selectors
@@ -213,6 +215,27 @@ def test_change_detail_is_none_for_another_teams_change(team):
     elsewhere = ChangeFactory()
 
     assert selectors.change_detail(team=team, number=elsewhere.number) is None
+
+
+def test_change_detail_is_none_for_a_change_of_another_team_on_the_same_server(team):
+    neighbour = TeamFactory(server=team.server)
+    theirs = ChangeFactory(repository=RepositoryFactory(team=neighbour))
+
+    assert selectors.change_detail(team=team, number=theirs.number) is None
+    assert selectors.change_detail(team=neighbour, number=theirs.number) is not None
+
+
+def test_change_detail_looks_the_change_up_by_its_servers_unique_number(team, repo):
+    """By the team alone, a database scans the team's changes for the number; the server's
+    (server, number) unique index finds it at once whatever the team's size."""
+    change = ChangeFactory(repository=repo)
+
+    with CaptureQueriesContext(connection) as captured:
+        selectors.change_detail(team=team, number=change.number)
+
+    change_sql = captured.captured_queries[0]["sql"]
+    assert '"gerrit_change"."server_id" =' in change_sql
+    assert '"gerrit_change"."number" =' in change_sql
 
 
 def test_sync_panels_keep_the_last_runs_of_each_team(team):
