@@ -164,6 +164,7 @@ class Simulator:
         self._next_number = self.generator.last_number + 1
         for index in range(len(self.generator)):
             self._index.add(IndexEntry(self.generator.skeleton(index), index))
+        self._index.sort()
 
     # -- reading -----------------------------------------------------------------------
 
