@@ -184,3 +184,22 @@ def test_the_forge_runs_in_a_process_of_its_own():
     assert sorted(groups) == sorted(t.core_group for t in Forge(**sizes).teams)
     assert 0 < len(changes) < 60
     assert max(change["updated"] for change in changes) < "2020-01-01 00:00:00.000000000"
+
+
+def test_activity_on_the_forge_reaches_only_the_teams_it_touched(forge, served):
+    load_forge(forge=forge, gerrit_url=served.url)
+    touched = served.sim.advance(6 * 3600)
+    assert touched
+    by_team: dict[str, set[int]] = {t.name: set() for t in forge.teams}
+    for number in touched:
+        project = served.sim.snapshot(served.sim.row(number)).spec.project
+        by_team[served.sim.generator.team_of(project).name].add(number)
+    for forge_team in forge.teams:
+        run = sync_team(team=Team.objects.get(name=forge_team.name))
+        fetched = set(
+            Change.objects.filter(
+                repository__team__name=forge_team.name, synced_at__gte=run.started
+            ).values_list("number", flat=True)
+        )
+        assert by_team[forge_team.name] <= fetched
+        assert run.changes_fetched == len(fetched) < len(forge_team.generator)
