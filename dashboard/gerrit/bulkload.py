@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from dashboard.gerrit.client import SYNC_OPTIONS
@@ -38,6 +39,8 @@ from dashboard.gerrit.models import (
     PatchSet,
     Repository,
     Reviewer,
+    SyncRun,
+    SyncRunStatus,
     Team,
     Vote,
 )
@@ -129,7 +132,10 @@ def load_forge(
 ) -> ForgeLoad:
     """Create the forge's teams and repositories on the server at ``gerrit_url`` and
     store its whole history, as syncs of every team would have left it (``store_history``
-    per team writes the same rows, more slowly).
+    per team writes the same rows, more slowly), down to each team's succeeded first
+    ``SyncRun`` stamped at the forge's clock: the next ``sync_gerrit`` against the forge
+    served over HTTP (``ForgeSimulator``, same sizes, the team's server URL pointing at
+    it) is incremental and fetches only the overlap.
 
     The server must hold no change yet (ForgeLoadError otherwise): the load writes new
     rows only, so a second load, or one over synced data, is refused rather than mixed
@@ -138,6 +144,7 @@ def load_forge(
     ``progress`` gets (changes stored, changes in all) after each page. Memory stays flat:
     a few pages are in flight at a time, whatever the forge's size.
     """
+    started = timezone.now()
     server, _ = GerritServer.objects.get_or_create(url=gerrit_url.rstrip("/"))
     if Change.objects.filter(server=server).exists():
         raise ForgeLoadError(
@@ -165,6 +172,7 @@ def load_forge(
                 infer_core_history(team=team)
             # With every membership in place, one pass derives each review and its flags.
             insert_reviews(None)
+            record_first_syncs(teams=teams, server_time=server_time, started=started)
     _analyze()  # and the pages that read the new reviews
     return ForgeLoad(
         teams=len(teams),
@@ -172,6 +180,55 @@ def load_forge(
         changes=changes,
         votes=votes,
         messages=messages,
+    )
+
+
+def record_first_syncs(*, teams: list[Team], server_time: datetime, started: datetime) -> None:
+    """Record for each team the succeeded first sync that would have stored what the
+    load stored: the run's repositories and ``server_time`` (Gerrit's clock) are what
+    ``sync.plan_windows`` continues from, so a later sync of the team is incremental.
+    Counts are the team's stored rows; a load makes no request."""
+    per_team = {
+        row["repository__team"]: row
+        for row in Change.objects.filter(repository__team__in=teams)
+        .order_by()
+        .values("repository__team")
+        .annotate(changes=Count("pk"), oldest=Min("updated"))
+    }
+    votes = _count_per_team(Vote, teams)
+    messages = _count_per_team(Message, teams)
+    finished = timezone.now()
+    runs = []
+    for team in teams:
+        stored = per_team.get(team.pk, {"changes": 0, "oldest": None})
+        runs.append(
+            SyncRun(
+                team=team,
+                status=SyncRunStatus.SUCCEEDED,
+                repositories=sorted(team.repositories.values_list("name", flat=True)),
+                server_time=server_time,
+                covered_from=stored["oldest"],
+                covered_to=server_time,
+                started=started,
+                heartbeat=finished,
+                finished=finished,
+                changes_fetched=stored["changes"],
+                changes_created=stored["changes"],
+                votes_recorded=votes.get(team.pk, 0),
+                messages_recorded=messages.get(team.pk, 0),
+                core_joined=team.core_memberships.filter(left__isnull=True).count(),
+            )
+        )
+    SyncRun.objects.bulk_create(runs)
+
+
+def _count_per_team(model: type[Vote] | type[Message], teams: list[Team]) -> dict[int, int]:
+    return dict(
+        model.objects.filter(change__repository__team__in=teams)
+        .order_by()
+        .values("change__repository__team")
+        .annotate(n=Count("pk"))
+        .values_list("change__repository__team", "n")
     )
 
 

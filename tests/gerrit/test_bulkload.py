@@ -20,23 +20,18 @@ from dashboard.gerrit.bulkload import (
 from dashboard.gerrit.client import SYNC_OPTIONS
 from dashboard.gerrit.models import (
     Account,
-    Approval,
     Change,
-    ChangeFile,
     CoreMembership,
     GerritServer,
-    Message,
     PatchSet,
-    Repository,
     Review,
-    Reviewer,
-    SyncRun,
     Team,
     Vote,
 )
 from dashboard.gerrit.simulator import Simulator
 from dashboard.gerrit.simulator.forge import Forge
 from dashboard.gerrit.teams import import_team, simulated_team
+from tests.gerrit.rows import stored_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -56,48 +51,6 @@ def test_loaded_patch_sets_carry_their_changes_repository():
 # A forge small enough for a test, big enough that every kind of row occurs (vote
 # removals, inferred core stretches, disagreements, people in several teams).
 SMALL = {"seed": 4, "teams": 3, "repositories": 7, "changes": 400, "accounts": 36}
-# Each related model by its natural key, so two loads compare without surrogate ids.
-NATURAL_KEYS = {
-    GerritServer: "url",
-    Team: "name",
-    Repository: "name",
-    Account: "account_id",
-    Change: "number",
-    SyncRun: "pk",
-}
-# Set by the clock of the load itself, not by the history.
-UNCOMPARED = {(Change, "synced_at")}
-TABLES = (
-    Team,
-    Repository,
-    Account,
-    Change,
-    PatchSet,
-    Message,
-    Vote,
-    Review,
-    Approval,
-    Reviewer,
-    ChangeFile,
-    CoreMembership,
-)
-
-
-def _contents() -> dict[str, list[tuple[object, ...]]]:
-    """Every table the loaders write, as sorted rows, foreign keys by natural key."""
-    contents = {}
-    for model in TABLES:
-        columns = []
-        for field in model._meta.concrete_fields:
-            if field.primary_key or (model, field.name) in UNCOMPARED:
-                continue
-            if field.is_relation:
-                columns.append(f"{field.name}__{NATURAL_KEYS[field.related_model]}")
-            else:
-                columns.append(field.name)
-        rows = model.objects.order_by().values_list(*columns)
-        contents[model.__name__] = sorted(rows, key=repr)
-    return contents
 
 
 def _synced_contents(forge: Forge) -> dict[str, list[tuple[object, ...]]]:
@@ -109,7 +62,7 @@ def _synced_contents(forge: Forge) -> dict[str, list[tuple[object, ...]]]:
         team = import_team(definition=team_definition(forge_team), gerrit_url=FORGE_URL).team
         members = [a.info(detailed=True) for a in forge_team.core_members(forge.now)]
         store_history(team=team, pages=pages, core_members=members, server_time=server_time)
-    contents = _contents()
+    contents = stored_rows()
     transaction.savepoint_rollback(savepoint)
     return contents
 
@@ -124,7 +77,7 @@ def test_forge_load_writes_the_rows_syncs_of_every_team_write():
     assert not Change.objects.exists()  # the sync's rows were rolled back
     loaded = load_forge(forge=forge, page_size=150)
     assert loaded.changes == len(forge) == 400
-    assert _contents() == synced
+    assert stored_rows() == synced
     # Not an empty comparison: every kind of row the history can produce is there.
     assert {name: len(rows) > 0 for name, rows in synced.items()} == dict.fromkeys(synced, True)
     assert Vote.objects.filter(removal=True).exists()

@@ -161,6 +161,10 @@ class Forge:
         """The team of the change at ``position`` in server order."""
         return self.teams[self._team_of[position]]
 
+    def locate(self, position: int) -> tuple[ForgeTeam, int]:
+        """The team of the change at ``position`` and the change's index in that team."""
+        return self.teams[self._team_of[position]], self._local[position]
+
     def snapshots(self, start: int = 0, stop: int | None = None) -> Iterator[ChangeSnapshot]:
         """The changes at positions [start, stop) in server order (creation order, numbers
         ascending), each generated when asked for."""

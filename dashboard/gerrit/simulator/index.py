@@ -107,6 +107,15 @@ class ChangeIndex:
         self._stale_order = True
         self._generation += 1
 
+    def sort(self) -> None:
+        """Put the entries in result order, if a change since the last sort upset it.
+
+        Queries sort lazily; a server sorts once at startup too, so that its first query
+        does not pay for sorting the whole history (half a second at 300,000 changes)."""
+        if self._stale_order:
+            self._ordered.sort(key=lambda e: (e.updated, e.number), reverse=True)
+            self._stale_order = False
+
     def matches(
         self,
         predicate: Callable[[IndexEntry], bool],
@@ -120,9 +129,7 @@ class ChangeIndex:
         ``stop``-th. ``key`` names the query (equal keys must mean equal predicates): its
         scan is then resumed from where an earlier call stopped. ``updated_floor`` (epoch
         ms) promises that no entry updated earlier matches, so the scan ends there."""
-        if self._stale_order:
-            self._ordered.sort(key=lambda e: (e.updated, e.number), reverse=True)
-            self._stale_order = False
+        self.sort()
         cursor = self._cursors.pop(key, None) if key is not None else None
         if cursor is None or cursor.generation != self._generation:
             cursor = _Cursor(self._generation)

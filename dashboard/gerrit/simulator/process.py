@@ -11,10 +11,22 @@ import json
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 _PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# Forge parameters the command line takes besides --changes, --seed, --shape and --end.
+_FORGE_OPTIONS = {
+    "teams": "--teams",
+    "repositories": "--repositories",
+    "accounts": "--accounts",
+    "changes": "--changes",
+    "seed": "--seed",
+    "shape": "--shape",
+    "end": "--end",
+}
 
 
 class SimulatorStartError(RuntimeError):
@@ -22,24 +34,46 @@ class SimulatorStartError(RuntimeError):
 
 
 class SimulatorProcess:
-    """A running ``python -m dashboard.gerrit.simulator``; ``url`` has no trailing slash."""
+    """A running ``python -m dashboard.gerrit.simulator``; ``url`` has no trailing slash.
+
+    ``forge`` serves a server of many teams instead of one: ``Forge``'s keyword arguments
+    (``teams``, ``repositories``, ``changes``, ``accounts``, ``seed``, ``shape``, ``end``),
+    any left out at their defaults; ``changes``, ``seed``, ``shape`` and ``end`` given
+    directly are used when the dict does not name them. Starting the default forge
+    (300,000 changes) takes a minute or two: the constructor waits for it.
+    """
 
     def __init__(
         self,
         *,
-        changes: int,
-        seed: int,
+        changes: int | None = None,
+        seed: int = 1,
         port: int = 0,
         end: datetime | None = None,
         host: str = "127.0.0.1",
         shape: str | None = None,
+        forge: Mapping[str, Any] | None = None,
     ) -> None:
         command = [sys.executable, "-m", "dashboard.gerrit.simulator", "--host", host]
-        command += ["--port", str(port), "--changes", str(changes), "--seed", str(seed)]
+        command += ["--port", str(port)]
+        if forge is not None:
+            unknown = set(forge) - set(_FORGE_OPTIONS)
+            if unknown:
+                raise ValueError(f"unknown forge parameters: {', '.join(sorted(unknown))}")
+            given = {"changes": changes, "seed": seed, "shape": shape, "end": end}
+            parameters = {**{k: v for k, v in given.items() if v is not None}, **forge}
+            changes, seed = parameters.pop("changes", None), parameters.pop("seed")
+            shape, end = parameters.pop("shape", None), parameters.pop("end", None)
+            command.append("--forge")
+            for name, value in parameters.items():
+                command += [_FORGE_OPTIONS[name], str(value)]
+        if changes is not None:
+            command += ["--changes", str(changes)]
+        command += ["--seed", str(seed)]
         if shape is not None:
             command += ["--shape", shape]
         if end is not None:
-            command += ["--end", end.isoformat()]
+            command += ["--end", end if isinstance(end, str) else end.isoformat()]
         self.process = subprocess.Popen(
             command, cwd=_PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )

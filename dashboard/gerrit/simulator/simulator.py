@@ -147,16 +147,24 @@ class Simulator:
             end=self.end,
             shape=shape,
         )
+        self._start_serving()
+
+    def _start_serving(self) -> None:
+        """Index every generated change: the state every public method works on.
+
+        Called once ``team`` and ``generator`` are set, by ``__init__`` and by
+        ``ForgeSimulator`` (the forge's teams behind the same two interfaces)."""
         self.projects = self.generator.projects
         self._lock = threading.RLock()
         self._now = self.end
-        self._rng = random.Random(f"mutations:{seed}")
+        self._rng = random.Random(f"mutations:{self.seed}")
         self._index = ChangeIndex()
         self._overlays: dict[int, tuple[Event, ...]] = {}
         self._added: dict[int, ChangeSpec] = {}
         self._next_number = self.generator.last_number + 1
         for index in range(len(self.generator)):
             self._index.add(IndexEntry(self.generator.skeleton(index), index))
+        self._index.sort()
 
     # -- reading -----------------------------------------------------------------------
 
@@ -212,7 +220,7 @@ class Simulator:
             assert captured.index is not None
             spec, base = self.generator.history(captured.index, captured.skeleton)
         events = base + captured.overlay if captured.overlay else base
-        return replay(spec, events, seed=self.seed, accounts=self.accounts)
+        return replay(spec, events, seed=self._seed_of(spec.project), accounts=self.accounts)
 
     def core_members(self) -> list[Account]:
         with self._lock:
@@ -256,7 +264,8 @@ class Simulator:
         with self._lock:
             entry = self._index[number]
             if author is None:
-                author = self.team.pick_reviewer(self._rng, self._now, (entry.owner,)).account_id
+                people = self._people_of(entry.project)
+                author = people.pick_reviewer(self._rng, self._now, (entry.owner,)).account_id
             if message is None:
                 message = "" if votes else self._rng.choice(NEUTRAL)
             vote_items = tuple((votes or {}).items())
@@ -367,6 +376,15 @@ class Simulator:
 
     # -- internals ---------------------------------------------------------------------
 
+    def _seed_of(self, project: str) -> int:
+        """The seed a change of ``project`` was generated with (message ids derive from
+        it): one per simulator, one per team on a forge."""
+        return self.seed
+
+    def _people_of(self, project: str) -> Team:
+        """Who works on ``project``: whom its reviews and new changes are drawn from."""
+        return self.team
+
     def _capture(self, number: int) -> ChangeRow:
         entry = self._index[number]
         return ChangeRow(
@@ -391,7 +409,11 @@ class Simulator:
 
     def _script(self, rng: random.Random, entry: IndexEntry) -> ChangeScript:
         return ChangeScript(
-            rng, self.team, owner=entry.owner, project=entry.project, number=entry.number
+            rng,
+            self._people_of(entry.project),
+            owner=entry.owner,
+            project=entry.project,
+            number=entry.number,
         )
 
     def _burst(self, rng: random.Random, number: int, at: int) -> list[Event]:
@@ -411,13 +433,16 @@ class Simulator:
         rng = self._rng
         number = self._next_number
         self._next_number += 1 + rng.randint(0, 20)
+        project = project or rng.choice(self.projects)
+        if owner is None:
+            owner = self._people_of(project).pick_author(rng, at).account_id
         spec = self.generator.new_spec(
             key=len(self.generator) + len(self._added),
             number=number,
             created=at,
-            project=project or rng.choice(self.projects),
+            project=project,
             branch=branch,
-            owner=owner if owner is not None else self.team.pick_author(rng, at).account_id,
+            owner=owner,
             topic=topic,
             subject=subject,
         )

@@ -3,16 +3,22 @@
 The slice is the simulator's forge (``simulator.forge``): teams on one Gerrit server with
 their own repositories and core groups and one shared pool of people. It goes straight
 into the configured database (``gerrit.bulkload.load_forge``: the store's rows, no HTTP,
-no JSON round trip through a server), which must not hold the forge's server yet. Peak
+no JSON round trip through a server), which must not hold the forge's server yet. Each
+team's first sync is recorded as done at the forge's clock (``--end``), so serving the same
+forge (``python -m dashboard.gerrit.simulator --forge`` with the same sizes and ``--end``)
+and pointing the server's URL at it (``--gerrit-url``) makes the next ``sync_gerrit``
+incremental. Peak
 memory is ``ru_maxrss`` of this process and, separately, of the largest worker process.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import sys
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -25,7 +31,7 @@ from dashboard.gerrit.simulator.forge import (
     DEFAULT_TEAMS,
     Forge,
 )
-from dashboard.gerrit.simulator.generator import DEFAULT_SHAPE, SHAPES
+from dashboard.gerrit.simulator.generator import DEFAULT_END, DEFAULT_SHAPE, SHAPES
 
 
 class Command(BaseCommand):
@@ -54,6 +60,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--gerrit-url", default=FORGE_URL, help="the server the teams are created on"
         )
+        parser.add_argument(
+            "--end",
+            type=parse_end,
+            default=DEFAULT_END,
+            help=(
+                "end of the history and the forge's clock: ISO date/time (UTC if no zone) or "
+                "'now' (to the second); default "
+                f"{DEFAULT_END:%Y-%m-%d %H:%M}. Serve the forge with the same --end to sync "
+                "it incrementally"
+            ),
+        )
         parser.add_argument("--json", action="store_true", help="print only the JSON report")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -68,6 +85,7 @@ class Command(BaseCommand):
                 changes=options["changes"],
                 accounts=options["accounts"],
                 shape=options["shape"],
+                end=options["end"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
@@ -105,6 +123,7 @@ class Command(BaseCommand):
             "votes": loaded.votes,
             "messages": loaded.messages,
             "shape": options["shape"],
+            "end": options["end"].isoformat(),
             "workers": options["workers"],
             "page_size": options["page_size"],
             "generate_setup_seconds": round(built - started, 1),
@@ -123,6 +142,19 @@ class Command(BaseCommand):
                 f"(workers {report['peak_worker_rss_mb']} MB)."
             )
         self.stdout.write(json.dumps(report))
+
+
+def parse_end(value: str) -> datetime:
+    """``now`` (this second, UTC) or an ISO date/time; times without a zone are UTC."""
+    if value == "now":
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--end takes 'now' or a date/time like 2017-08-30T12:00, not {value!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _peak_mb(who: int) -> float:
