@@ -68,9 +68,17 @@ def test_the_sync_is_measured_at_the_size_asked_and_the_forge_fully_loaded(
 ) -> None:
     sqlite = report["databases"][0]
     assert [run["changes"] for run in sqlite["sync"]] == [100]
-    assert all(run["no_change_sync_requests"] >= 1 for run in sqlite["sync"])
     assert sqlite["forge_load"]["changes"] == 400
     assert sqlite["forge_load"]["teams"] == 2
+
+
+def test_syncs_with_nothing_new_are_measured_for_one_team_and_every_team(
+    report: dict[str, Any],
+) -> None:
+    no_change = report["databases"][0]["no_change_sync"]
+    assert no_change["one_team"]["requests"] == 2  # the core group, one page of changes
+    assert no_change["all_teams"]["teams"] == 2
+    assert no_change["all_teams"]["requests"] == 4
 
 
 def test_every_budget_has_a_verdict(report: dict[str, Any]) -> None:
@@ -81,6 +89,7 @@ def test_every_budget_has_a_verdict(report: dict[str, Any]) -> None:
         "full_sync_changes_per_second",
         "peak_memory_growth",
         "no_change_sync_one_team_ms",
+        "no_change_sync_one_team_requests",
     }
     assert all(isinstance(verdict["met"], bool) for verdict in budgets.values())
 
@@ -89,42 +98,52 @@ def _page(p95: float, constant: bool = True) -> dict[str, Any]:
     return {"p95_ms": p95, "queries_constant": constant}
 
 
-def _sync(rate: int, memory: float, no_change_ms: int) -> dict[str, Any]:
-    return {
-        "full_sync_changes_per_second": rate,
-        "peak_memory_mb": memory,
-        "no_change_sync_ms": no_change_ms,
-    }
+def _sync(rate: int = 1200, memory: float = 100.0) -> dict[str, Any]:
+    return {"full_sync_changes_per_second": rate, "peak_memory_mb": memory}
+
+
+def _no_change(ms: float = 40.0, requests: int = 2) -> dict[str, Any]:
+    return {"one_team": {"team": "nova", "ms": ms, "requests": requests}}
+
+
+def verdicts(
+    sync: list[dict[str, Any]] | None = None,
+    pages: dict[str, Any] | None = None,
+    no_change: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return _budgets(sync or [_sync()], pages or {"page": _page(10.0)}, no_change or _no_change())
 
 
 def test_a_page_at_or_over_200_ms_misses_the_page_budget_and_is_named() -> None:
-    verdicts = _budgets([_sync(1200, 100.0, 30)], {"fast": _page(50.0), "slow": _page(200.0)})
-    assert verdicts["page_p95_under_ms"]["met"] is False
-    assert verdicts["page_p95_under_ms"]["over_budget"] == ["slow"]
-    assert verdicts["page_p95_under_ms"]["slowest_page"] == "slow"
-    assert _budgets([_sync(1200, 100.0, 30)], {"fast": _page(199.9)})["page_p95_under_ms"]["met"]
+    missed = verdicts(pages={"fast": _page(50.0), "slow": _page(200.0)})["page_p95_under_ms"]
+    assert missed["met"] is False
+    assert missed["over_budget"] == ["slow"]
+    assert missed["slowest_page"] == "slow"
+    assert verdicts(pages={"fast": _page(199.9)})["page_p95_under_ms"]["met"]
 
 
 def test_the_slowest_sync_size_decides_the_throughput_budget() -> None:
-    pages = {"p": _page(10.0)}
-    assert _budgets([_sync(1000, 100.0, 30), _sync(1500, 101.0, 30)], pages)[
-        "full_sync_changes_per_second"
-    ]["met"]
-    assert not _budgets([_sync(999, 100.0, 30), _sync(1500, 101.0, 30)], pages)[
-        "full_sync_changes_per_second"
-    ]["met"]
+    held = verdicts(sync=[_sync(1000), _sync(1500, 101.0)])
+    missed = verdicts(sync=[_sync(999), _sync(1500, 101.0)])
+    assert held["full_sync_changes_per_second"]["met"]
+    assert not missed["full_sync_changes_per_second"]["met"]
 
 
 def test_memory_growing_more_than_a_fifth_from_smallest_to_largest_misses() -> None:
-    pages = {"p": _page(10.0)}
-    flat = _budgets([_sync(1200, 100.0, 30), _sync(1200, 120.0, 30)], pages)
-    grown = _budgets([_sync(1200, 100.0, 30), _sync(1200, 121.0, 30)], pages)
+    flat = verdicts(sync=[_sync(memory=100.0), _sync(memory=120.0)])
+    grown = verdicts(sync=[_sync(memory=100.0), _sync(memory=121.0)])
     assert flat["peak_memory_growth"]["met"] and not grown["peak_memory_growth"]["met"]
 
 
 def test_a_page_whose_query_count_varies_misses_the_fixed_count_budget() -> None:
-    verdicts = _budgets([_sync(1200, 100.0, 30)], {"a": _page(10.0), "b": _page(10.0, False)})
-    assert verdicts["queries_constant"]["met"] is False
+    missed = verdicts(pages={"a": _page(10.0), "b": _page(10.0, constant=False)})
+    assert missed["queries_constant"]["met"] is False
+
+
+def test_a_no_change_sync_of_one_team_holds_under_200_ms_in_two_requests() -> None:
+    assert verdicts(no_change=_no_change(199.0, 2))["no_change_sync_one_team_ms"]["met"]
+    assert not verdicts(no_change=_no_change(200.0, 2))["no_change_sync_one_team_ms"]["met"]
+    assert not verdicts(no_change=_no_change(50.0, 3))["no_change_sync_one_team_requests"]["met"]
 
 
 def test_postgresql_only_needs_a_server() -> None:
