@@ -56,6 +56,7 @@ from .sql import (
     FALSE,
     TRUE,
     HasHashtag,
+    InIdsOf,
     branch_of,
     ends_with,
     full_name,
@@ -399,7 +400,7 @@ def _in_repositories(names: Q) -> Q:
     chosen first (a small table), so the database can go straight to their changes by the
     repository-led index instead of joining every open change of the server to its
     repository, which on a server shared by many teams meant reading all of theirs."""
-    return Q(repository__in=Repository.objects.filter(names).values("pk"))
+    return Q(InIdsOf(F("repository_id"), Repository.objects.filter(names).values("pk")))
 
 
 def _exact_projects(node: Or) -> list[str]:
