@@ -173,7 +173,7 @@ def load_forge(
             # With every membership in place, one pass derives each review and its flags.
             insert_reviews(None)
             record_first_syncs(teams=teams, server_time=server_time, started=started)
-    _analyze()  # and the pages that read the new reviews
+    _analyze(vacuum=True)  # and the pages that read the new reviews
     return ForgeLoad(
         teams=len(teams),
         repositories=len(repositories),
@@ -313,13 +313,18 @@ def _bulk_session() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def _analyze() -> None:
+def _analyze(*, vacuum: bool = False) -> None:
     """PostgreSQL: table statistics now, not when autovacuum gets round to it. Planned on
     the empty tables' statistics, a query over a million freshly loaded votes may pick a
-    plan for a few rows."""
+    plan for a few rows. With ``vacuum`` (at the end of a load, outside any transaction)
+    also the visibility map, as autovacuum leaves a table once its inserts settle: without
+    it no scan of the fresh tables can be index-only, and page benchmarks would time a
+    state no running server stays in. VACUUM cannot run inside a transaction: a load
+    wrapped in one (a test's) gets the statistics only."""
     if connection.vendor == "postgresql":
+        vacuum = vacuum and not connection.in_atomic_block
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
 
 
 def team_definition(team: ForgeTeam) -> TeamDefinition:

@@ -123,3 +123,22 @@ def test_forge_load_reports_progress_per_page():
         progress=lambda done, total: seen.append((done, total)),
     )
     assert seen == [(20, 50), (40, 50), (50, 50)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forge_load_on_postgresql_leaves_its_tables_vacuumed_as_autovacuum_would():
+    """Without the visibility map no scan of the fresh tables can be index-only, so the
+    pages would be timed in a state no running server stays in."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM and its statistics are PostgreSQL's; SQLite has no such state")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        (before,) = cursor.fetchone()
+        load_forge(forge=Forge(**{**SMALL, "changes": 30}))
+        cursor.execute(
+            "SELECT last_vacuum >= %s FROM pg_stat_user_tables WHERE relname = %s",
+            [before, "gerrit_change"],
+        )
+        assert cursor.fetchone() == (True,)
