@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dashboard.gerrit.client import SYNC_OPTIONS
+from dashboard.gerrit.clocks import refresh_review_clocks
 from dashboard.gerrit.corehistory import infer_core_history
 from dashboard.gerrit.models import (
     Approval,
@@ -165,6 +166,7 @@ def load_forge(
                 infer_core_history(team=team)
             # With every membership in place, one pass derives each review and its flags.
             insert_reviews(None)
+            refresh_review_clocks(None)
     _analyze()  # and the pages that read the new reviews
     return ForgeLoad(
         teams=len(teams),

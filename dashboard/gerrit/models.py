@@ -236,6 +236,19 @@ class Change(models.Model):
     verified_values = models.SmallIntegerField(default=0)
     workflow_values = models.SmallIntegerField(default=0)
     synced_at = models.DateTimeField()
+    # When the open-reviews clocks of an open change start (see gerrit.clocks, which keeps
+    # them): derived from its patch sets and votes on each store, NULL once it is closed.
+    clock_current = models.DateTimeField(
+        null=True, blank=True, help_text="Date of the current patch set (open changes)."
+    )
+    clock_first = models.DateTimeField(
+        null=True, blank=True, help_text="Date of the first patch set (open changes)."
+    )
+    clock_no_negative = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Date of the oldest patch set since the last standing -1/-2 (open changes).",
+    )
 
     objects = ChangeQuerySet.as_manager()
 

@@ -20,9 +20,13 @@ votes Gerrit copied forward on a rebase (which no message announces) do not date
 set, since they were cast on an earlier one; "negative" on an older patch set means a vote
 still standing on it (a -1 later changed to +1 does not count).
 
-Three SQL queries whatever the size (the open changes' figures as plain values, their patch
-sets, then whole rows of the changes the page lists); ages and quartiles are computed in
-Python over that bounded list of open changes.
+Each clock's start is kept on the change (``Change.clock_*``, derived from its patch sets
+and votes by ``gerrit.clocks`` whenever the store writes it), so the report is two SQL
+queries whatever the size: the open changes' figures as plain values, then whole rows of
+the changes the page lists. Ages and quartiles are computed in Python over that bounded
+list of open changes. A change whose clocks were never derived (none of its rows came
+through the store) is timed as one without patch set rows: from its current patch set's
+creation, else its own.
 """
 
 from __future__ import annotations
@@ -32,19 +36,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dashboard.gerrit.models import Change, ChangeStatus, PatchSet, Team, Vote, VoteSource
+from dashboard.gerrit.models import Change, ChangeStatus, Team
 
 DEFAULT_DAYS = 7
 LONGEST = 5
@@ -52,7 +53,6 @@ LONGEST = 5
 # longest (the report counts them all).
 CONFLICTS_LISTED = 50
 CONFLICT_ORDER = Coalesce("current_patch_set_created", "created")
-NEGATIVE_LABELS = ("Code-Review", "Verified")
 
 CLOCKS = {
     "current": (
@@ -96,30 +96,6 @@ def unindexed(column: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(column) + 0, output_field=IntegerField())
 
 
-def standing_negative(change_ref: str = "change_id", ps_ref: str = "number") -> Exists:
-    """A -1/-2 Code-Review or Verified vote still standing on a patch set.
-
-    Standing: the latest vote by that account on that label of that patch set is negative.
-    ``change_ref``/``ps_ref`` name the outer query's change id and patch-set number.
-    """
-    later = Vote.objects.annotate(voter=unindexed("account_id")).filter(
-        change_id=OuterRef("change_id"),
-        patch_set=OuterRef("patch_set"),
-        label=OuterRef("label"),
-        voter=OuterRef("account_id"),
-        granted__gt=OuterRef("granted"),
-    )
-    return Exists(
-        Vote.objects.filter(
-            change_id=OuterRef(change_ref),
-            patch_set=OuterRef(ps_ref),
-            label__in=NEGATIVE_LABELS,
-            value__lt=0,
-            removal=False,
-        ).filter(~Exists(later))
-    )
-
-
 @dataclass(frozen=True)
 class _OpenChange:
     """What the figures need of one open change. A big team has thousands open and only
@@ -128,10 +104,12 @@ class _OpenChange:
     pk: int
     number: int
     created: datetime
-    current_patch_set: int
     current_patch_set_created: datetime | None
     mergeable: bool | None
     on_submitter: bool
+    clock_current: datetime | None
+    clock_first: datetime | None
+    clock_no_negative: datetime | None
 
 
 _OPEN_FIELDS = tuple(f.name for f in fields(_OpenChange))
@@ -243,65 +221,22 @@ def clock_stats(
     )
 
 
-@dataclass(frozen=True)
-class _PatchSetFacts:
-    number: int
-    dated: datetime  # earliest vote, else upload
-    negative: bool
-
-
-def _patch_set_facts(changes: QuerySet[Change]) -> dict[int, list[_PatchSetFacts]]:
-    """Per change id, its patch sets (oldest first) with their date and negativity."""
-    earliest_vote = (
-        Vote.objects.filter(
-            change_id=OuterRef("change_id"),
-            patch_set=OuterRef("number"),
-            source=VoteSource.MESSAGE,
-        )
-        .order_by("granted")
-        .values("granted")[:1]
-    )
-    rows = (
-        PatchSet.objects.filter(change__in=changes)
-        .annotate(first_vote=Subquery(earliest_vote), negative=standing_negative())
-        .order_by("change_id", "number")
-        .values_list("change_id", "number", "created", "first_vote", "negative")
-    )
-    facts: dict[int, list[_PatchSetFacts]] = {}
-    for change_id, number, created, first_vote, negative in rows:
-        facts.setdefault(change_id, []).append(
-            _PatchSetFacts(number=number, dated=first_vote or created, negative=negative)
-        )
-    return facts
-
-
-def _clock_dates(change: _OpenChange, patch_sets: list[_PatchSetFacts]) -> dict[str, datetime]:
-    """The moment each clock starts for one change waiting on reviewers."""
+def _clock_dates(change: _OpenChange) -> dict[str, datetime]:
+    """The moment each clock starts for one change waiting on reviewers: the stored clocks
+    (``gerrit.clocks``), else the change's own columns."""
     fallback = change.current_patch_set_created or change.created
-    known = [ps for ps in patch_sets if ps.number <= change.current_patch_set]
-    current = next((ps for ps in known if ps.number == change.current_patch_set), None)
-    if current is None:
-        # The current patch set's row is missing (a partial sync): the change's own columns.
-        return {
-            "current": fallback,
-            "first": known[0].dated if known else change.created,
-            "no_negative": fallback,
-        }
-    oldest_clean = current
-    for ps in reversed(known):
-        if ps.number == current.number:
-            continue
-        if ps.negative:
-            break
-        oldest_clean = ps
-    return {"current": current.dated, "first": known[0].dated, "no_negative": oldest_clean.dated}
+    return {
+        "current": change.clock_current or fallback,
+        "first": change.clock_first or change.created,
+        "no_negative": change.clock_no_negative or fallback,
+    }
 
 
 def open_reviews(
     *, team: Team, days: int = DEFAULT_DAYS, now: datetime | None = None
 ) -> OpenReviews:
-    """The open-reviews report of ``team`` at ``now`` (default: the present), in three
-    queries: the figures of every open change, their patch sets, then the rows listed."""
+    """The open-reviews report of ``team`` at ``now`` (default: the present), in two
+    queries: the figures and clocks of every open change, then the rows listed."""
     now = now or timezone.now()
     scope = in_scope(team)
     changes = [
@@ -309,10 +244,9 @@ def open_reviews(
         for row in scope.annotate(on_submitter=waiting_on_submitter_q()).values_list(*_OPEN_FIELDS)
     ]
     on_reviewer = [change for change in changes if not change.on_submitter]
-    facts = _patch_set_facts(scope.exclude(waiting_on_submitter_q())) if on_reviewer else {}
     waiting: dict[str, list[WaitingChange]] = {key: [] for key in CLOCKS}
     for change in on_reviewer:
-        for key, start in _clock_dates(change, facts.get(change.pk, [])).items():
+        for key, start in _clock_dates(change).items():
             waiting[key].append(WaitingChange(change=change, age=max(now - start, timedelta())))
     clocks = [clock_stats(key, waiting[key], days=days) for key in CLOCKS]
     conflicts = sum(1 for change in changes if change.mergeable is False)

@@ -132,6 +132,9 @@ def test_forge_load_writes_the_rows_syncs_of_every_team_write():
     assert Review.objects.filter(by_core=True).exists()
     assert Review.objects.filter(disagreed_at__isnull=False).exists()
     assert CoreMembership.objects.filter(inferred=True).exists()
+    # The open changes' review clocks, derived alike (a run cut short by a -1 included).
+    assert Change.objects.filter(clock_current__isnull=False).exists()
+    assert Change.objects.filter(clock_no_negative__gt=F("clock_first")).exists()
 
 
 def test_forge_load_gives_each_team_its_own_repositories_and_changes():
