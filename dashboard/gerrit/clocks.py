@@ -1,27 +1,27 @@
-"""When each open-reviews clock of an open change starts, kept on the change.
+"""When each open-reviews clock of an open change starts, kept in ``ReviewClocks``.
 
 The open-reviews report (``health.openreviews``) times every change waiting on reviewers
 by three clocks, each started by a patch set's *date*: its earliest vote announced in a
 message (reviewstats' stand-in for "CI reported"), else its upload time.
 
-- ``clock_current``: the current patch set's date;
-- ``clock_first``: the first patch set's date;
-- ``clock_no_negative``: the date of the oldest patch set of the trailing run (the current
+- ``current``: the current patch set's date;
+- ``first``: the first patch set's date;
+- ``no_negative``: the date of the oldest patch set of the trailing run (the current
   one and those before it) with no -1/-2 still standing on it (Code-Review or Verified;
   the current patch set's own votes never break the run). Standing: the latest vote by
   that account on that label of that patch set is negative and not a removal.
 
 Only patch sets numbered up to the current one count. When the current patch set's row
-is missing (a partial sync), ``clock_current`` and ``clock_no_negative`` fall back to the
-change's ``current_patch_set_created`` (else ``created``), and ``clock_first`` to the
-earliest stored patch set's date (else ``created``).
+is missing (a partial sync), ``current`` and ``no_negative`` fall back to the change's
+``current_patch_set_created`` (else ``created``), and ``first`` to the earliest stored
+patch set's date (else ``created``).
 
 Computing these at page time cost a correlated subquery per patch set of every open change
 (some 10,000 for a big team, a quarter to half a second per page view); they change only
 when the change's votes or patch sets do, which is when the store rewrites it. So
 ``store.store_changes`` calls ``refresh_review_clocks`` on each page's changes after
 writing their rows, the bulk load once over everything, and migration 0016 over what was
-stored before. Closed changes keep NULL: no page times them.
+stored before. Closed changes have no row: no page times them.
 """
 
 from __future__ import annotations
@@ -30,15 +30,23 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from dashboard.gerrit.models import Change, ChangeStatus, PatchSet, Vote, VoteSource
+from dashboard.gerrit.models import (
+    Change,
+    ChangeStatus,
+    PatchSet,
+    ReviewClocks,
+    Vote,
+    VoteSource,
+)
 
 NEGATIVE_LABELS = ("Code-Review", "Verified")
 # Changes per UPDATE when ids are listed: far below every database's parameter limit.
 CHUNK = 500
+_COLUMNS = ("change_id", "current", "first", "no_negative")
 
 
 def _sql() -> str:
-    """The UPDATE setting the three clocks of the open changes its WHERE clause selects
+    """The INSERT … SELECT of the clocks of the open changes its WHERE clause selects
     (``{where}`` is filled in by the caller)."""
     q = connection.ops.quote_name
     c, p, v = (q(model._meta.db_table) for model in (Change, PatchSet, Vote))
@@ -85,24 +93,33 @@ def _sql() -> str:
         f" WHERE rp.change_id = {c}.id AND rp.number <= {c}.current_patch_set"
         f" AND rp.number > {last_negative} ORDER BY rp.number LIMIT 1) ELSE {fallback} END"
     )
+    clocks = q(ReviewClocks._meta.db_table)
     return (
-        f"UPDATE {c} SET clock_current = {current}, clock_first = {first},"
-        f" clock_no_negative = {no_negative}"
-        f" WHERE {c}.status = '{ChangeStatus.NEW}' AND {{where}}"
+        f"INSERT INTO {clocks} ({', '.join(map(q, _COLUMNS))})"
+        f" SELECT {c}.id, {current}, {first}, {no_negative} FROM {c} WHERE {{where}}"
     )
 
 
 def refresh_review_clocks(change_ids: Iterable[int] | None) -> None:
-    """Recompute the clocks of the open changes among ``change_ids`` (every open change if
-    None) from their stored patch sets and votes: call it after writing either."""
+    """Replace the clocks of ``change_ids`` (of every change if None) with clocks derived
+    from their stored patch sets and votes, for those that are open: call it after
+    writing either."""
     sql = _sql()
+    q = connection.ops.quote_name
+    table, clocks = q(Change._meta.db_table), q(ReviewClocks._meta.db_table)
+    is_open = f"{table}.status = '{ChangeStatus.NEW}'"
     with connection.cursor() as cursor:
         if change_ids is None:
-            cursor.execute(sql.replace("{where}", "1 = 1"))
+            cursor.execute(f"DELETE FROM {clocks}")
+            cursor.execute(sql.replace("{where}", is_open))
             return
         ids = list(change_ids)
-        table = connection.ops.quote_name(Change._meta.db_table)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(sql.replace("{where}", f"{table}.id IN ({marks})"), chunk)
+            cursor.execute(f"DELETE FROM {clocks} WHERE change_id IN ({marks})", chunk)
+            # ``status || ''``: given ``status = 'NEW'`` beside the ids, SQLite walked the
+            # status index over every open change of the server instead of looking the
+            # page's changes up by key.
+            where = f"{table}.id IN ({marks}) AND {table}.status || '' = '{ChangeStatus.NEW}'"
+            cursor.execute(sql.replace("{where}", where), chunk)

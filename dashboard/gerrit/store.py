@@ -242,7 +242,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
     rows = _child_rows(wanted, change_pks, repositories, _People(account_pks, bots), times)
     rows.insert()
     insert_reviews(pks)  # one INSERT … SELECT from the votes just written
-    refresh_review_clocks(pks)  # and one UPDATE of the open changes' clocks
+    refresh_review_clocks(pks)  # and the open changes' clocks, from the same rows
     return PageStats(
         changes=len(wanted),
         created=len(set(numbers) - existing),
@@ -487,10 +487,6 @@ _CHANGE_UPDATE_FIELDS = [
     "verified_values",
     "workflow_values",
     "synced_at",
-    # Written empty with the snapshot, then derived from its rows (refresh_review_clocks).
-    "clock_current",
-    "clock_first",
-    "clock_no_negative",
 ]
 
 
@@ -688,7 +684,4 @@ def _change_row(
         "workflow": _label_summary(values["Workflow"], negative_first=True),
         **{column: value_set(values[label]) for label, column in VALUE_SET_COLUMNS.items()},
         "synced_at": times.when(synced_at),
-        "clock_current": None,
-        "clock_first": None,
-        "clock_no_negative": None,
     }

@@ -20,7 +20,7 @@ votes Gerrit copied forward on a rebase (which no message announces) do not date
 set, since they were cast on an earlier one; "negative" on an older patch set means a vote
 still standing on it (a -1 later changed to +1 does not count).
 
-Each clock's start is kept on the change (``Change.clock_*``, derived from its patch sets
+Each clock's start is kept per open change (``ReviewClocks``, derived from its patch sets
 and votes by ``gerrit.clocks`` whenever the store writes it), so the report is two SQL
 queries whatever the size: the open changes' figures as plain values, then whole rows of
 the changes the page lists. Ages and quartiles are computed in Python over that bounded
@@ -241,14 +241,14 @@ def clock_stats(
 
 def _clock_starts() -> dict[str, Case]:
     """Per clock, when it starts for a change waiting on reviewers: the change's stored
-    clock (``gerrit.clocks``), else its own columns, as for a change without patch set
+    clock (``ReviewClocks``), else its own columns, as for a change without patch set
     rows. NULL for a change waiting on its submitter: its clocks are not read, and turning
     database values into datetimes was most of what the figures cost in Python."""
     fallback = ("current_patch_set_created", "created")
     columns = {
-        "current": ("clock_current", *fallback),
-        "first": ("clock_first", "created"),
-        "no_negative": ("clock_no_negative", *fallback),
+        "current": ("review_clocks__current", *fallback),
+        "first": ("review_clocks__first", "created"),
+        "no_negative": ("review_clocks__no_negative", *fallback),
     }
     return {
         f"start_{key}": Case(

@@ -8,13 +8,13 @@ import pytest
 from django.utils import timezone
 
 from dashboard.gerrit.clocks import refresh_review_clocks
-from dashboard.gerrit.models import Change, VoteSource
+from dashboard.gerrit.models import Change, ReviewClocks, VoteSource
 from tests.gerrit.factories import AccountFactory, ChangeFactory, PatchSetFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.now().replace(microsecond=0)
-CLOCKS = ("clock_current", "clock_first", "clock_no_negative")
+CLOCKS = ("current", "first", "no_negative")
 
 
 def ago(days: float) -> datetime:
@@ -35,8 +35,9 @@ def make_change(uploads: list[float], *, current: int | None = None, **kwargs: o
     return change
 
 
-def clocks(change: Change) -> tuple[datetime | None, ...]:
-    return Change.objects.filter(pk=change.pk).values_list(*CLOCKS).get()
+def clocks(change: Change) -> tuple[datetime, ...] | None:
+    """The change's stored clocks (None: it has no row)."""
+    return ReviewClocks.objects.filter(change=change).values_list(*CLOCKS).first()
 
 
 def test_a_negative_vote_on_the_current_patch_set_does_not_break_the_run():
@@ -86,5 +87,15 @@ def test_only_the_named_open_changes_are_refreshed():
     closed = make_change([5], status="MERGED", closed=ago(1))
     refresh_review_clocks([named.pk, closed.pk])
     assert clocks(named) == (ago(3), ago(3), ago(3))
-    assert clocks(other) == (None, None, None)
-    assert clocks(closed) == (None, None, None)
+    assert clocks(other) is None
+    assert clocks(closed) is None
+
+
+def test_a_refresh_replaces_the_clocks_and_drops_those_of_a_change_now_closed():
+    change, closing = make_change([30, 20]), make_change([5])
+    refresh_review_clocks(None)
+    VoteFactory(change=change, patch_set=2, granted=ago(19))
+    Change.objects.filter(pk=closing.pk).update(status="ABANDONED", closed=ago(1))
+    refresh_review_clocks([change.pk, closing.pk])
+    assert clocks(change) == (ago(19), ago(30), ago(30))
+    assert clocks(closing) is None
