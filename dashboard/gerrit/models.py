@@ -259,7 +259,9 @@ class Change(models.Model):
             # (commit message included). Partial: closed changes never pay for it. Led by
             # the repository: a team's sections read its own open changes, not those of
             # every team on the server (queries name repositories by id, see
-            # reviews.evaluate.terms._in_repositories).
+            # reviews.evaluate.terms._in_repositories). The last three make it cover the
+            # open-reviews report's scope and split too (health.openreviews), which read
+            # each open change's whole row otherwise: most of that page's SQL time.
             models.Index(
                 fields=[
                     "status",
@@ -279,6 +281,9 @@ class Change(models.Model):
                     "created",
                     "branch",
                     "topic",
+                    "workflow",
+                    "cr_min",
+                    "verified",
                 ],
                 name="change_open_rows",
                 condition=Q(status="NEW"),
