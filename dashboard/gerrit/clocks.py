@@ -40,7 +40,7 @@ from dashboard.gerrit.models import (
 )
 
 NEGATIVE_LABELS = ("Code-Review", "Verified")
-# Changes per UPDATE when ids are listed: far below every database's parameter limit.
+# Changes per statement when ids are listed: far below every database's parameter limit.
 CHUNK = 500
 _COLUMNS = ("change_id", "current", "first", "no_negative")
 
