@@ -112,7 +112,7 @@ def unindexed(column: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(column) + 0, output_field=IntegerField())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _OpenChange:
     """What the figures need of one open change. A big team has thousands open and only
     the few the page lists need a whole row (model instances cost ten times as much).
@@ -133,7 +133,7 @@ class _OpenChange:
 _OPEN_FIELDS = tuple(f.name for f in fields(_OpenChange))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WaitingChange:
     """One change on one clock. ``change`` is the whole row in the report (the page links
     it); while the figures are computed it is the change's ``_OpenChange``."""
