@@ -28,6 +28,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from dashboard.gerrit.client import SYNC_OPTIONS
+from dashboard.gerrit.clocks import refresh_review_clocks
 from dashboard.gerrit.corehistory import infer_core_history
 from dashboard.gerrit.models import (
     Approval,
@@ -172,6 +173,7 @@ def load_forge(
                 infer_core_history(team=team)
             # With every membership in place, one pass derives each review and its flags.
             insert_reviews(None)
+            refresh_review_clocks(None)
             record_first_syncs(teams=teams, server_time=server_time, started=started)
     _analyze(vacuum=True)  # and the pages that read the new reviews
     return ForgeLoad(

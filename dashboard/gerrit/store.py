@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection
 
 from dashboard.gerrit.client import parse_timestamp
+from dashboard.gerrit.clocks import refresh_review_clocks
 from dashboard.gerrit.models import (
     VALUE_SET_COLUMNS,
     Account,
@@ -241,6 +242,7 @@ def store_changes(*, team: Team, changes: list[dict[str, Any]], synced_at: datet
     rows = _child_rows(wanted, change_pks, repositories, _People(account_pks, bots), times)
     rows.insert()
     insert_reviews(pks)  # one INSERT … SELECT from the votes just written
+    refresh_review_clocks(pks)  # and the open changes' clocks, from the same rows
     return PageStats(
         changes=len(wanted),
         created=len(set(numbers) - existing),
@@ -274,9 +276,9 @@ def store_new_changes(
 
     The same rows as ``store_changes``, built by the same code, without what only a sync
     needs: no lookup of stored changes, nothing to delete, accounts stored already
-    skipped by ``accounts`` (a load's accounts never change details). Review rows are
-    left to the caller: one ``insert_reviews(None)`` after the last page costs less than
-    one per page.
+    skipped by ``accounts`` (a load's accounts never change details). Review rows and
+    the open changes' clocks are left to the caller: one ``insert_reviews(None)`` and one
+    ``refresh_review_clocks(None)`` after the last page cost less than one per page.
     """
     wanted = _checked(changes, repositories)
     if not wanted:

@@ -20,31 +20,37 @@ votes Gerrit copied forward on a rebase (which no message announces) do not date
 set, since they were cast on an earlier one; "negative" on an older patch set means a vote
 still standing on it (a -1 later changed to +1 does not count).
 
-Three SQL queries whatever the size (the open changes' figures as plain values, their patch
-sets, then whole rows of the changes the page lists); ages and quartiles are computed in
-Python over that bounded list of open changes.
+Each clock's start is kept per open change (``ReviewClocks``, derived from its patch sets
+and votes by ``gerrit.clocks`` whenever the store writes it), so the report is two SQL
+queries whatever the size: the open changes' figures as plain values, then whole rows of
+the changes the page lists. Ages and quartiles are computed in Python over that bounded
+list of open changes. A change whose clocks were never derived (none of its rows came
+through the store) is timed as one without patch set rows: from its current patch set's
+creation, else its own.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
-    Exists,
+    Case,
+    DateTimeField,
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dashboard.gerrit.models import Change, ChangeStatus, PatchSet, Team, Vote, VoteSource
+from dashboard.gerrit.models import Change, ChangeStatus, Repository, Team
 
 DEFAULT_DAYS = 7
 LONGEST = 5
@@ -52,7 +58,6 @@ LONGEST = 5
 # longest (the report counts them all).
 CONFLICTS_LISTED = 50
 CONFLICT_ORDER = Coalesce("current_patch_set_created", "created")
-NEGATIVE_LABELS = ("Code-Review", "Verified")
 
 CLOCKS = {
     "current": (
@@ -72,11 +77,22 @@ CLOCKS = {
 
 
 def in_scope(team: Team) -> QuerySet[Change]:
-    """The open changes reviewstats counts: not WIP, not approved, not on stable branches."""
+    """The open changes reviewstats counts: not WIP, not approved, not on stable branches.
+
+    The team's repositories are chosen first (a subquery on a small table), so the
+    database reads their open changes by the (status, repository, …) index; joining the
+    repository instead made SQLite read every open change of the server and keep the
+    team's (72 ms instead of 25 for the biggest of fifty teams, 300,000 changes).
+    """
     return (
-        Change.objects.in_team(team)
-        .filter(status=ChangeStatus.NEW, work_in_progress=False, workflow=0)
+        Change.objects.filter(
+            repository__in=Repository.objects.filter(team=team).values("pk"),
+            status=ChangeStatus.NEW,
+            work_in_progress=False,
+            workflow=0,
+        )
         .exclude(branch__startswith="stable/")
+        .order_by()
     )
 
 
@@ -96,48 +112,28 @@ def unindexed(column: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(column) + 0, output_field=IntegerField())
 
 
-def standing_negative(change_ref: str = "change_id", ps_ref: str = "number") -> Exists:
-    """A -1/-2 Code-Review or Verified vote still standing on a patch set.
-
-    Standing: the latest vote by that account on that label of that patch set is negative.
-    ``change_ref``/``ps_ref`` name the outer query's change id and patch-set number.
-    """
-    later = Vote.objects.annotate(voter=unindexed("account_id")).filter(
-        change_id=OuterRef("change_id"),
-        patch_set=OuterRef("patch_set"),
-        label=OuterRef("label"),
-        voter=OuterRef("account_id"),
-        granted__gt=OuterRef("granted"),
-    )
-    return Exists(
-        Vote.objects.filter(
-            change_id=OuterRef(change_ref),
-            patch_set=OuterRef(ps_ref),
-            label__in=NEGATIVE_LABELS,
-            value__lt=0,
-            removal=False,
-        ).filter(~Exists(later))
-    )
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _OpenChange:
     """What the figures need of one open change. A big team has thousands open and only
-    the few the page lists need a whole row (model instances cost ten times as much)."""
+    the few the page lists need a whole row (model instances cost ten times as much).
+    ``start_*`` is when each clock starts (None when the change waits on its submitter)
+    and ``conflict_since`` its current patch set's upload (None unless in merge conflict):
+    only the times used are turned into datetimes, which is most of the cost per row."""
 
     pk: int
     number: int
-    created: datetime
-    current_patch_set: int
-    current_patch_set_created: datetime | None
     mergeable: bool | None
     on_submitter: bool
+    conflict_since: datetime | None  # the listing order of a change in merge conflict
+    start_current: datetime | None
+    start_first: datetime | None
+    start_no_negative: datetime | None
 
 
 _OPEN_FIELDS = tuple(f.name for f in fields(_OpenChange))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WaitingChange:
     """One change on one clock. ``change`` is the whole row in the report (the page links
     it); while the figures are computed it is the change's ``_OpenChange``."""
@@ -243,80 +239,57 @@ def clock_stats(
     )
 
 
-@dataclass(frozen=True)
-class _PatchSetFacts:
-    number: int
-    dated: datetime  # earliest vote, else upload
-    negative: bool
-
-
-def _patch_set_facts(changes: QuerySet[Change]) -> dict[int, list[_PatchSetFacts]]:
-    """Per change id, its patch sets (oldest first) with their date and negativity."""
-    earliest_vote = (
-        Vote.objects.filter(
-            change_id=OuterRef("change_id"),
-            patch_set=OuterRef("number"),
-            source=VoteSource.MESSAGE,
+def _clock_starts() -> dict[str, Case]:
+    """Per clock, when it starts for a change waiting on reviewers: the change's stored
+    clock (``ReviewClocks``), else its own columns, as for a change without patch set
+    rows. NULL for a change waiting on its submitter: its clocks are not read, and turning
+    database values into datetimes was most of what the figures cost in Python."""
+    fallback = ("current_patch_set_created", "created")
+    columns = {
+        "current": ("review_clocks__current", *fallback),
+        "first": ("review_clocks__first", "created"),
+        "no_negative": ("review_clocks__no_negative", *fallback),
+    }
+    return {
+        f"start_{key}": Case(
+            When(waiting_on_submitter_q(), then=Value(None)),
+            default=Coalesce(*columns[key]),
+            output_field=DateTimeField(),
         )
-        .order_by("granted")
-        .values("granted")[:1]
-    )
-    rows = (
-        PatchSet.objects.filter(change__in=changes)
-        .annotate(first_vote=Subquery(earliest_vote), negative=standing_negative())
-        .order_by("change_id", "number")
-        .values_list("change_id", "number", "created", "first_vote", "negative")
-    )
-    facts: dict[int, list[_PatchSetFacts]] = {}
-    for change_id, number, created, first_vote, negative in rows:
-        facts.setdefault(change_id, []).append(
-            _PatchSetFacts(number=number, dated=first_vote or created, negative=negative)
-        )
-    return facts
-
-
-def _clock_dates(change: _OpenChange, patch_sets: list[_PatchSetFacts]) -> dict[str, datetime]:
-    """The moment each clock starts for one change waiting on reviewers."""
-    fallback = change.current_patch_set_created or change.created
-    known = [ps for ps in patch_sets if ps.number <= change.current_patch_set]
-    current = next((ps for ps in known if ps.number == change.current_patch_set), None)
-    if current is None:
-        # The current patch set's row is missing (a partial sync): the change's own columns.
-        return {
-            "current": fallback,
-            "first": known[0].dated if known else change.created,
-            "no_negative": fallback,
-        }
-    oldest_clean = current
-    for ps in reversed(known):
-        if ps.number == current.number:
-            continue
-        if ps.negative:
-            break
-        oldest_clean = ps
-    return {"current": current.dated, "first": known[0].dated, "no_negative": oldest_clean.dated}
+        for key in CLOCKS
+    }
 
 
 def open_reviews(
     *, team: Team, days: int = DEFAULT_DAYS, now: datetime | None = None
 ) -> OpenReviews:
-    """The open-reviews report of ``team`` at ``now`` (default: the present), in three
-    queries: the figures of every open change, their patch sets, then the rows listed."""
+    """The open-reviews report of ``team`` at ``now`` (default: the present), in two
+    queries: the figures and clocks of every open change, then the rows listed."""
     now = now or timezone.now()
     scope = in_scope(team)
-    changes = [
-        _OpenChange(*row)
-        for row in scope.annotate(on_submitter=waiting_on_submitter_q()).values_list(*_OPEN_FIELDS)
-    ]
+    rows = scope.annotate(
+        on_submitter=waiting_on_submitter_q(),
+        conflict_since=Case(When(mergeable=False, then=CONFLICT_ORDER), default=Value(None)),
+        **_clock_starts(),
+    )
+    changes = [_OpenChange(*row) for row in rows.values_list(*_OPEN_FIELDS)]
     on_reviewer = [change for change in changes if not change.on_submitter]
-    facts = _patch_set_facts(scope.exclude(waiting_on_submitter_q())) if on_reviewer else {}
     waiting: dict[str, list[WaitingChange]] = {key: [] for key in CLOCKS}
     for change in on_reviewer:
-        for key, start in _clock_dates(change, facts.get(change.pk, [])).items():
+        starts = (change.start_current, change.start_first, change.start_no_negative)
+        for key, start in zip(CLOCKS, starts, strict=True):
             waiting[key].append(WaitingChange(change=change, age=max(now - start, timedelta())))
     clocks = [clock_stats(key, waiting[key], days=days) for key in CLOCKS]
-    conflicts = sum(1 for change in changes if change.mergeable is False)
-    listed = _listed_rows(scope, clocks, with_conflicts=conflicts > 0)
+    conflicts = [change for change in changes if change.mergeable is False]
+    oldest_conflicts = [
+        change.pk
+        for change in heapq.nsmallest(
+            CONFLICTS_LISTED, conflicts, key=lambda change: (change.conflict_since, change.number)
+        )
+    ]
+    listed = _listed_rows(
+        {w.change.pk for clock in clocks for w in clock.longest}, oldest_conflicts
+    )
     return OpenReviews(
         team=team,
         now=now,
@@ -324,7 +297,7 @@ def open_reviews(
         total=len(changes),
         waiting_on_submitter=len(changes) - len(on_reviewer),
         waiting_on_reviewer=len(on_reviewer),
-        merge_conflicts=conflicts,
+        merge_conflicts=len(conflicts),
         merge_conflicts_waiting_on_reviewer=sum(
             1 for change in on_reviewer if change.mergeable is False
         ),
@@ -332,26 +305,16 @@ def open_reviews(
             replace(clock, longest=[replace(w, change=listed[w.change.pk]) for w in clock.longest])
             for clock in clocks
         ],
-        # The first CONFLICTS_LISTED are those the query chose; the rest of the listed
-        # changes that are in conflict are longest waits of a clock, and newer.
-        conflicted=sorted(
-            (change for change in listed.values() if change.mergeable is False),
-            key=lambda change: (change.current_patch_set_created or change.created, change.number),
-        )[:CONFLICTS_LISTED],
+        # Oldest current patch set first (CONFLICT_ORDER, then the number).
+        conflicted=[listed[pk] for pk in oldest_conflicts],
     )
 
 
-def _listed_rows(
-    scope: QuerySet[Change], clocks: list[ClockStats], *, with_conflicts: bool
-) -> dict[int, Change]:
-    """Whole rows, by id, of the changes the page lists: each clock's longest waits and
-    the ``CONFLICTS_LISTED`` changes in merge conflict with the oldest current patch sets;
-    one query (none when there is nothing to list)."""
-    longest = {w.change.pk for clock in clocks for w in clock.longest}
-    wanted = Q(pk__in=longest)
-    if with_conflicts:
-        oldest = scope.filter(mergeable=False).order_by(CONFLICT_ORDER, "number")
-        wanted |= Q(pk__in=oldest.values("pk")[:CONFLICTS_LISTED])
-    if not longest and not with_conflicts:
+def _listed_rows(longest: set[int], oldest_conflicts: list[int]) -> dict[int, Change]:
+    """Whole rows, by id, of the changes the page lists (each clock's longest waits and
+    the oldest merge conflicts): one query by primary key, none when nothing is listed."""
+    wanted = longest.union(oldest_conflicts)
+    if not wanted:
         return {}
-    return {change.pk: change for change in Change.objects.with_row_data().filter(wanted)}
+    rows = Change.objects.with_row_data().filter(pk__in=wanted).order_by()
+    return {change.pk: change for change in rows}

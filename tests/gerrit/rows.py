@@ -16,6 +16,7 @@ from dashboard.gerrit.models import (
     PatchSet,
     Repository,
     Review,
+    ReviewClocks,
     Reviewer,
     SyncRun,
     Team,
@@ -46,6 +47,7 @@ TABLES = (
     Reviewer,
     ChangeFile,
     CoreMembership,
+    ReviewClocks,
 )
 
 
@@ -57,7 +59,9 @@ def stored_rows(
     for model in TABLES:
         columns = []
         for field in model._meta.concrete_fields:
-            if field.primary_key or (model, field.name) in UNCOMPARED | uncompared:
+            # A primary key that is a relation (ReviewClocks.change) compares by its key.
+            surrogate = field.primary_key and not field.is_relation
+            if surrogate or (model, field.name) in UNCOMPARED | uncompared:
                 continue
             if field.is_relation:
                 columns.append(f"{field.name}__{NATURAL_KEYS[field.related_model]}")

@@ -25,6 +25,7 @@ from dashboard.gerrit.models import (
     GerritServer,
     PatchSet,
     Review,
+    ReviewClocks,
     Team,
     Vote,
 )
@@ -85,6 +86,8 @@ def test_forge_load_writes_the_rows_syncs_of_every_team_write():
     assert Review.objects.filter(by_core=True).exists()
     assert Review.objects.filter(disagreed_at__isnull=False).exists()
     assert CoreMembership.objects.filter(inferred=True).exists()
+    # The open changes' review clocks, derived alike (a run cut short by a -1 included).
+    assert ReviewClocks.objects.filter(no_negative__gt=F("first")).exists()
 
 
 def test_forge_load_gives_each_team_its_own_repositories_and_changes():

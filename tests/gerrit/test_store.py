@@ -17,6 +17,7 @@ from dashboard.gerrit.models import (
     PatchSet,
     Repository,
     Review,
+    ReviewClocks,
     Team,
     Vote,
 )
@@ -329,3 +330,29 @@ def test_patch_sets_carry_their_changes_repository_and_follow_a_move(team):
     assert by_change == {1001: glance.pk, 1002: other.pk}
     store_changes(team=team, changes=[{**moved, "project": "myProject"}], synced_at=NOW)
     assert set(PatchSet.objects.values_list("repository", flat=True)) == {other.pk}
+
+
+def test_open_changes_get_their_review_clocks_and_closed_ones_none(team):
+    merged = change(
+        1002, status="MERGED", submitted="2017-04-04 10:00:00.000000000", mergeable=None
+    )
+    store_changes(team=team, changes=[change(), merged], synced_at=NOW)
+    clocks = ("change__number", "current", "first", "no_negative")
+    # PS2 is dated by its first announced vote (ZUUL's -Verified at 10:01), PS1 by ZUUL's
+    # Verified+1 at 10:30; nothing negative stands on PS1, so the run reaches back to it.
+    assert list(ReviewClocks.objects.values_list(*clocks)) == [
+        (
+            1001,
+            datetime(2017, 4, 2, 10, 1, tzinfo=UTC),
+            datetime(2017, 4, 1, 10, 30, tzinfo=UTC),
+            datetime(2017, 4, 1, 10, 30, tzinfo=UTC),
+        )
+    ]
+
+
+def test_a_change_stored_closed_loses_its_review_clocks(team):
+    store_changes(team=team, changes=[change()], synced_at=NOW)
+    abandoned = change(status="ABANDONED", updated="2017-04-05 09:00:00.000000000")
+    store_changes(team=team, changes=[abandoned], synced_at=NOW)
+    assert Change.objects.get().status == "ABANDONED"
+    assert not ReviewClocks.objects.exists()
