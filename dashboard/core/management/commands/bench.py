@@ -134,7 +134,9 @@ class Command(BaseCommand):
             self._step(f"{vendor}: loading the forge ({options['changes']:,} changes)")
             sizes = {key: options[key] for key in ("teams", "repositories", "changes", "accounts")}
             end = datetime.now(UTC).replace(microsecond=0).isoformat()
-            load = ["load_forge", "--seed", str(options["seed"]), "--end", end, "--json"]
+            load = ["load_forge", "--seed", str(options["seed"]), "--end", end]
+            if self.quiet:
+                load.append("--json")
             for key, value in sizes.items():
                 load += [f"--{key}", str(value)]
             forge = _last_json_line(_manage(load, env=env, progress=not self.quiet))
