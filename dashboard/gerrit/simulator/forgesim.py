@@ -29,9 +29,9 @@ from .content import ChangeSpec
 from .forge import Forge, ForgeTeam
 from .generator import Skeleton
 from .history import Event
-from .people import Account, Group, Team
+from .people import Account, Group, Team, listed_members
 from .schedule import FIRST_NUMBER
-from .simulator import DEFAULT_VERSION, Simulator
+from .simulator import DEFAULT_VERSION, Simulator, checked_core_members
 
 
 class ForgeDirectory:
@@ -96,13 +96,7 @@ class ForgeDirectory:
         group's are its team's cores at ``at``."""
         team = self.core_team(group)
         ids = set(team.people.cores_at(at)) if team else set(group.members)
-        if recursive:
-            for uuid in group.includes:
-                included = self.group(uuid)
-                if included is not None:
-                    ids.update(a.account_id for a in self.members(included, at, recursive=True))
-        found = [self.accounts[i] for i in ids]
-        return sorted(found, key=lambda a: (a.name, a.email, a.account_id))
+        return listed_members(self, group, ids, at, recursive=recursive)
 
 
 class ForgeHistory:
@@ -183,12 +177,7 @@ class ForgeSimulator(Simulator):
         """Make exactly these accounts the team's core group from now on (at least three
         of the team's people)."""
         people = self.forge_team(team).people
-        wanted = set(account_ids)
-        unknown = wanted - set(people.accounts)
-        if unknown:
-            raise ValueError(f"not people of the team: {sorted(unknown)}")
-        if len(wanted) < 3:
-            raise ValueError("the core group needs at least three members")
+        wanted = checked_core_members(account_ids, people.accounts, "not people of the team")
         with self._lock:
             people.set_core_members(wanted, self._now)
 

@@ -199,13 +199,7 @@ class Team:
     def members(self, group: Group, at: int, *, recursive: bool = False) -> list[Account]:
         """Members sorted as Gerrit lists them: by name, then e-mail, then id."""
         ids = set(self.cores_at(at)) if group.name == CORE_GROUP else set(group.members)
-        if recursive:
-            for uuid in group.includes:
-                included = self.group(uuid)
-                if included is not None:
-                    ids.update(a.account_id for a in self.members(included, at, recursive=True))
-        found = [self.accounts[i] for i in ids]
-        return sorted(found, key=lambda a: (a.name, a.email, a.account_id))
+        return listed_members(self, group, ids, at, recursive=recursive)
 
     def index_buckets(self, end: int) -> None:
         """Precompute weekly (people, cumulative weights) so picking an author is O(log n)."""
@@ -218,6 +212,21 @@ class Team:
 
 
 _UNDECOMPOSABLE = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ß": "ss", "đ": "d"})
+
+
+def listed_members(
+    directory: Any, group: Group, ids: set[int], at: int, *, recursive: bool
+) -> list[Account]:
+    """``group``'s members as Gerrit lists them (by name, then e-mail, then id): ``ids``, its
+    direct members at ``at``, plus with ``recursive`` those of the groups it includes, as
+    ``directory`` (a ``Team``, or the forge's directory of many) resolves them."""
+    if recursive:
+        for uuid in group.includes:
+            included = directory.group(uuid)
+            if included is not None:
+                ids.update(a.account_id for a in directory.members(included, at, recursive=True))
+    found = [directory.accounts[i] for i in ids]
+    return sorted(found, key=lambda a: (a.name, a.email, a.account_id))
 
 
 def _ascii(text: str) -> str:

@@ -97,6 +97,21 @@ def replay(
     return ChangeSnapshot(spec, state)
 
 
+def checked_core_members(
+    account_ids: Iterable[int], known: Mapping[int, Account], unknown_is: str
+) -> set[int]:
+    """The accounts a new core group is to hold, refused (ValueError) when some are not
+    ``known`` or when fewer than three: any change, even one owned by a core, must be able
+    to get two +2 votes from cores other than its owner."""
+    wanted = set(account_ids)
+    unknown = wanted - set(known)
+    if unknown:
+        raise ValueError(f"{unknown_is}: {sorted(unknown)}")
+    if len(wanted) < 3:
+        raise ValueError("the core group needs at least three members")
+    return wanted
+
+
 class Simulator:
     """A deterministic Gerrit: same parameters, same history, byte for byte.
 
@@ -334,12 +349,7 @@ class Simulator:
         At least three: any change, even one owned by a core, must be able to get two +2
         votes from cores other than its owner.
         """
-        wanted = set(account_ids)
-        unknown = wanted - set(self.accounts)
-        if unknown:
-            raise ValueError(f"unknown accounts {sorted(unknown)}")
-        if len(wanted) < 3:
-            raise ValueError("the core group needs at least three members")
+        wanted = checked_core_members(account_ids, self.accounts, "unknown accounts")
         with self._lock:
             self.team.set_core_members(wanted, self._now)
 
