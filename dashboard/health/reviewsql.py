@@ -36,14 +36,14 @@ def reviews_sql(*, one_repository: bool, current_core_only: bool = False) -> str
     """
     q = connection.ops.quote_name
     review = Review._meta.db_table
-    repo, member = Repository._meta.db_table, CoreMembership._meta.db_table
+    member = CoreMembership._meta.db_table
     core_now = f"""AND r.account_id IN (
               SELECT account_id FROM {member} WHERE team_id = %s AND {q("left")} IS NULL)"""
     return f"""
     WITH reviews AS (
         SELECT r.account_id, r.label, r.granted
         FROM {review} r
-        WHERE r.repository_id IN (SELECT id FROM {repo} WHERE team_id = %s)
+        WHERE {_in_team("r")}
           {"AND r.repository_id = %s" if one_repository else ""}
           {core_now if current_core_only else ""}
           AND r.granted >= %s AND r.granted < %s
@@ -51,11 +51,21 @@ def reviews_sql(*, one_repository: bool, current_core_only: bool = False) -> str
     """
 
 
+def _in_team(alias: str) -> str:
+    """SQL: the row ``alias`` is in one of the team's repositories (parameter: the team's
+    id). ``IN (subquery)`` on SQLite; ``= ANY(ARRAY(subquery))`` on PostgreSQL, which
+    otherwise joins the subquery and reads the whole server's window of reviews (as
+    ``reviews.evaluate.sql.InIdsOf`` explains for dashboards)."""
+    ids = f"SELECT id FROM {Repository._meta.db_table} WHERE team_id = %s"
+    if connection.vendor == "postgresql":
+        return f"{alias}.repository_id = ANY(ARRAY({ids}))"
+    return f"{alias}.repository_id IN ({ids})"
+
+
 def _in_window(alias: str, *, one_repository: bool) -> str:
     """SQL: the review row ``alias`` is the team's (or the repository's) and its latest
     vote falls in the window. Parameters: those of ``review_params``."""
-    repo = Repository._meta.db_table
-    return f"""{alias}.repository_id IN (SELECT id FROM {repo} WHERE team_id = %s)
+    return f"""{_in_team(alias)}
           {f"AND {alias}.repository_id = %s" if one_repository else ""}
           AND {alias}.granted >= %s AND {alias}.granted < %s"""
 

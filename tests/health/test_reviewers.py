@@ -348,3 +348,23 @@ def test_a_review_changed_after_the_window_end_counts_in_the_later_window_only(t
     assert "alice" not in rows_by_name(reviewer_activity(team=team, window=february))
     in_march = rows_by_name(reviewer_activity(team=team, window=march))["alice"]
     assert (in_march.reviews, in_march.plus1, in_march.minus1) == (1, 0, 1)
+
+
+def test_on_postgresql_the_teams_repositories_are_an_array_computed_before_the_scan(
+    team, repo, people
+):
+    """PostgreSQL joins ``IN (subquery)`` and reads the whole server's window of reviews;
+    ``= ANY(ARRAY(subquery))`` lets it read the team's repositories by index. SQLite keeps
+    ``IN (subquery)``, which it already runs that way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        activity = reviewer_activity(team=team, window=last_days(30, now=now))
+    assert activity.totals.reviews == 0
+    team_scoped = [q["sql"] for q in captured.captured_queries if "team_id" in q["sql"]]
+    form = "= ANY(ARRAY(SELECT" if connection.vendor == "postgresql" else "IN (SELECT"
+    # The reviewer query and the totals over patch sets and changes all name the team's
+    # repositories this way (the membership count needs no repository).
+    assert sum(form in sql for sql in team_scoped) >= 5

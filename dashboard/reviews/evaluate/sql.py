@@ -8,7 +8,7 @@ from typing import Any
 from django.db import NotSupportedError
 from django.db.models import BooleanField, Case, CharField, Expression, F, Func, Q, Value, When
 from django.db.models.functions import Concat, Left, Right
-from django.db.models.lookups import Exact, In
+from django.db.models.lookups import Exact
 
 TRUE = Q(pk__isnull=False)
 FALSE = Q(pk__isnull=True)  # real SQL: NOT of it is every row, and the query still runs
@@ -43,23 +43,6 @@ class HasHashtag(Func):
 
     def as_sql(self, *args: Any, **kwargs: Any) -> tuple[str, list[Any]]:
         raise NotSupportedError("hashtag: is implemented for SQLite and PostgreSQL only")
-
-
-class InIdsOf(In):
-    """``column IN (subquery)``, which PostgreSQL gets as ``column = ANY(ARRAY(subquery))``.
-
-    For a team's repositories on a server shared by many teams: PostgreSQL turns ``IN
-    (subquery)`` into a join, cannot tell how many changes the few repositories hold, and
-    walks every open change of the server by date instead (62 to 100 ms for a section of
-    a 300,000-change server). ``ARRAY(subquery)`` is computed once, before the scan, and the
-    repository-led indexes answer ``= ANY`` (7 to 12 ms). SQLite already runs ``IN
-    (subquery)`` that way.
-    """
-
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        column, column_params = self.process_lhs(compiler, connection)
-        subquery, subquery_params = self.process_rhs(compiler, connection)
-        return f"{column} = ANY(ARRAY{subquery})", [*column_params, *subquery_params]
 
 
 def starts_with(expression: Expression | str, prefix: str) -> Q:
