@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from io import StringIO
 from pathlib import Path
@@ -127,10 +128,19 @@ def test_sigterm_stops_the_demo_with_its_simulator_and_task_worker(tmp_path):
                 break
         else:
             pytest.fail(f"the demo ended before serving (exit status {demo.wait()})")
+        # Keep reading: a pipe nobody reads fills up and blocks whoever writes to it next
+        # (the demo, or the task worker that shares its output), and the stop with it.
+        rest: list[str] = []
+        reader = threading.Thread(target=rest.extend, args=(demo.stdout,), daemon=True)
+        reader.start()
         children.update(_children(demo.pid))
         assert len(children) >= 2  # the simulator and the task worker
         demo.send_signal(signal.SIGTERM)
-        demo.wait(timeout=120)  # generous: a loaded CI machine is slow to stop
+        try:
+            demo.wait(timeout=120)  # generous: a loaded CI machine is slow to stop
+        except subprocess.TimeoutExpired:
+            tail = "".join(rest[-30:])
+            pytest.fail(f"the demo did not stop within 120 s; its last output:\n{tail}")
         deadline = time.monotonic() + 60
         while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
             time.sleep(0.1)
