@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, Subquery
 from django.test import Client
 from django.urls import reverse
 
 from dashboard.core.benchmarks import P95_METHOD, WARM_UPS, measure_page
-from dashboard.gerrit.models import Change, Repository, Team
+from dashboard.gerrit import selectors
+from dashboard.gerrit.models import Change, Team, in_team_repositories
 from dashboard.governance.demo import seed_demo_cycles
 from dashboard.governance.priorities_demo import seed_demo_priorities
 from dashboard.governance.specs_demo import seed_demo_specs
@@ -51,14 +51,7 @@ class BenchPage:
 
 def busiest_team() -> Team:
     """The team with the most changes: its pages are the slowest ones of the server."""
-    counts = (
-        Change.objects.filter(repository__team=OuterRef("pk"))
-        .order_by()
-        .values("repository__team")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    team = Team.objects.annotate(changes=Subquery(counts)).order_by("-changes", "name").first()
+    team = selectors.busiest_team()
     if team is None:
         raise LookupError("The database holds no team")
     return team
@@ -88,8 +81,8 @@ def prepare_team(team: Team, progress: Callable[[str], None] = lambda step: None
 def team_pages(team: Team, client: Client) -> list[BenchPage]:
     """The pages issue 7 names for ``team``, at the path a visitor ends up on."""
     name = team.name
-    newest = Change.objects.filter(repository__in=Repository.objects.filter(team=team))
-    number = newest.order_by("-updated").values_list("number", flat=True).first()
+    newest = Change.objects.filter(in_team_repositories(team)).order_by("-updated")
+    number = newest.values_list("number", flat=True).first()
     dashboard = reverse("reviews:dashboard", args=[name, DASHBOARD_SLUG])
     pages = [
         BenchPage("team overview", reverse("gerrit:team", args=[name])),

@@ -36,6 +36,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from dashboard.gerrit.models import Change, Team
+from dashboard.gerrit.selectors import busiest_team
 from dashboard.reviews.models import Dashboard
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -81,11 +82,7 @@ class LoadReport:
 
 def default_team() -> Team:
     """``glance`` (the demo's team) if there is one, else the team with the most changes."""
-    team = Team.objects.filter(name="glance").first()
-    if team is None:
-        team = max(
-            Team.objects.all(), key=lambda t: Change.objects.in_team(t).count(), default=None
-        )
+    team = Team.objects.filter(name="glance").first() or busiest_team()
     if team is None:
         raise LoadTestError(
             "The database has no team: run with --prepare (a demo team), or `manage.py demo "

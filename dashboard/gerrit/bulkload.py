@@ -199,6 +199,16 @@ def record_first_syncs(*, teams: list[Team], server_time: datetime, started: dat
     }
     votes = _count_per_team(Vote, teams)
     messages = _count_per_team(Message, teams)
+    names: dict[int, list[str]] = {}
+    for team_id, name in Repository.objects.filter(team__in=teams).values_list("team", "name"):
+        names.setdefault(team_id, []).append(name)
+    cores = dict(
+        CoreMembership.objects.filter(team__in=teams, left__isnull=True)
+        .order_by()
+        .values("team")
+        .annotate(n=Count("pk"))
+        .values_list("team", "n")
+    )
     finished = timezone.now()
     runs = []
     for team in teams:
@@ -207,7 +217,7 @@ def record_first_syncs(*, teams: list[Team], server_time: datetime, started: dat
             SyncRun(
                 team=team,
                 status=SyncRunStatus.SUCCEEDED,
-                repositories=sorted(team.repositories.values_list("name", flat=True)),
+                repositories=sorted(names.get(team.pk, [])),
                 server_time=server_time,
                 covered_from=stored["oldest"],
                 covered_to=server_time,
@@ -218,7 +228,7 @@ def record_first_syncs(*, teams: list[Team], server_time: datetime, started: dat
                 changes_created=stored["changes"],
                 votes_recorded=votes.get(team.pk, 0),
                 messages_recorded=messages.get(team.pk, 0),
-                core_joined=team.core_memberships.filter(left__isnull=True).count(),
+                core_joined=cores.get(team.pk, 0),
             )
         )
     SyncRun.objects.bulk_create(runs)

@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import F, Q
 from django.db.models.lookups import In
 
 
@@ -237,6 +237,7 @@ class Change(models.Model):
     verified_values = models.SmallIntegerField(default=0)
     workflow_values = models.SmallIntegerField(default=0)
     synced_at = models.DateTimeField()
+
     objects = ChangeQuerySet.as_manager()
 
     class Meta:
@@ -338,6 +339,22 @@ class InIdsOf(In):
         column, column_params = self.process_lhs(compiler, connection)
         subquery, subquery_params = self.process_rhs(compiler, connection)
         return f"{column} = ANY(ARRAY{subquery})", [*column_params, *subquery_params]
+
+
+def in_team_repositories(team: Team) -> Q:
+    """Rows (changes, patch sets, reviews…) of one of ``team``'s repositories: its repository
+    ids first, then its rows by the repository-led indexes (``InIdsOf``), never a join that
+    reads the whole server's."""
+    return Q(InIdsOf(F("repository_id"), Repository.objects.filter(team=team).values("pk")))
+
+
+def in_team_repositories_sql(alias: str) -> str:
+    """``in_team_repositories`` in raw SQL, for the row ``alias``: one parameter, the team's
+    id. The same form per database as ``InIdsOf``."""
+    ids = f"SELECT id FROM {Repository._meta.db_table} WHERE team_id = %s"
+    if connection.vendor == "postgresql":
+        return f"{alias}.repository_id = ANY(ARRAY({ids}))"
+    return f"{alias}.repository_id IN ({ids})"
 
 
 class ChangeFile(models.Model):

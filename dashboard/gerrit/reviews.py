@@ -33,6 +33,7 @@ from dashboard.gerrit.models import (
     Team,
     Vote,
     VoteSource,
+    in_team_repositories_sql,
 )
 
 LABELS = ("Code-Review", "Workflow")
@@ -178,10 +179,8 @@ def refresh_review_flags(*, team: Team, account_ids: Iterable[int] | None = None
     changes are written, so a refresh that changes nothing costs reads only.
     """
     q = connection.ops.quote_name
-    r, repository = q(Review._meta.db_table), q(Repository._meta.db_table)
-
-    def in_team(alias: str) -> str:
-        return f"{alias}.repository_id IN (SELECT id FROM {repository} WHERE team_id = %s)"
+    r = q(Review._meta.db_table)
+    in_team = in_team_repositories_sql
 
     core = _core_at(team="%s", account=f"{r}.account_id", moment=f"{r}.granted")
     by_core = (

@@ -130,6 +130,19 @@ class TeamOverview:
         )
 
 
+def busiest_team() -> Team | None:
+    """The team with the most changes (by name among equals; None when there is no team):
+    on a server of many teams, the one whose pages cost the most."""
+    counts = (
+        Change.objects.filter(repository__team=OuterRef("pk"))
+        .order_by()
+        .values("repository__team")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Team.objects.annotate(changes=Subquery(counts)).order_by("-changes", "name").first()
+
+
 def team_overview(
     *, team: Team, now: datetime | None = None, recent_changes: int = 10
 ) -> TeamOverview:

@@ -50,7 +50,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dashboard.gerrit.models import Change, ChangeStatus, Repository, Team
+from dashboard.gerrit.models import Change, ChangeStatus, Team, in_team_repositories
 
 DEFAULT_DAYS = 7
 LONGEST = 5
@@ -86,7 +86,7 @@ def in_scope(team: Team) -> QuerySet[Change]:
     """
     return (
         Change.objects.filter(
-            repository__in=Repository.objects.filter(team=team).values("pk"),
+            in_team_repositories(team),
             status=ChangeStatus.NEW,
             work_in_progress=False,
             workflow=0,

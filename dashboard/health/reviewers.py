@@ -37,16 +37,16 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from dashboard.gerrit.models import (
     Change,
     ChangeStatus,
     CoreMembership,
-    InIdsOf,
     PatchSet,
     Repository,
     Team,
+    in_team_repositories,
 )
 from dashboard.health.reviewsql import reviewer_params, reviewer_sql
 from dashboard.health.window import Window
@@ -270,10 +270,7 @@ def _totals(
     # Every count reads one range of an index led by the repository, so its cost follows
     # the window, not the team's history: PatchSet.repository is copied from the change
     # for this; an OR of created/closed/WIP would make the database scan instead.
-    if repository is not None:
-        scope = Q(repository=repository)
-    else:
-        scope = Q(InIdsOf(F("repository_id"), Repository.objects.filter(team=team).values("pk")))
+    scope = Q(repository=repository) if repository is not None else in_team_repositories(team)
     in_window = {"created__gte": window.start, "created__lt": window.end}
     closed = {"closed__gte": window.start, "closed__lt": window.end}
     patch_sets = PatchSet.objects.filter(scope, **in_window).aggregate(

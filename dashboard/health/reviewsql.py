@@ -16,7 +16,14 @@ from typing import Any
 
 from django.db import connection
 
-from dashboard.gerrit.models import Account, CoreMembership, Repository, Review, Team
+from dashboard.gerrit.models import (
+    Account,
+    CoreMembership,
+    Repository,
+    Review,
+    Team,
+    in_team_repositories_sql,
+)
 from dashboard.health.window import Window
 
 CODE_REVIEW = "Code-Review"
@@ -43,7 +50,7 @@ def reviews_sql(*, one_repository: bool, current_core_only: bool = False) -> str
     WITH reviews AS (
         SELECT r.account_id, r.label, r.granted
         FROM {review} r
-        WHERE {_in_team("r")}
+        WHERE {in_team_repositories_sql("r")}
           {"AND r.repository_id = %s" if one_repository else ""}
           {core_now if current_core_only else ""}
           AND r.granted >= %s AND r.granted < %s
@@ -51,21 +58,10 @@ def reviews_sql(*, one_repository: bool, current_core_only: bool = False) -> str
     """
 
 
-def _in_team(alias: str) -> str:
-    """SQL: the row ``alias`` is in one of the team's repositories (parameter: the team's
-    id). ``IN (subquery)`` on SQLite; ``= ANY(ARRAY(subquery))`` on PostgreSQL, which
-    otherwise joins the subquery and reads the whole server's window of reviews (as
-    ``reviews.evaluate.sql.InIdsOf`` explains for dashboards)."""
-    ids = f"SELECT id FROM {Repository._meta.db_table} WHERE team_id = %s"
-    if connection.vendor == "postgresql":
-        return f"{alias}.repository_id = ANY(ARRAY({ids}))"
-    return f"{alias}.repository_id IN ({ids})"
-
-
 def _in_window(alias: str, *, one_repository: bool) -> str:
     """SQL: the review row ``alias`` is the team's (or the repository's) and its latest
     vote falls in the window. Parameters: those of ``review_params``."""
-    return f"""{_in_team(alias)}
+    return f"""{in_team_repositories_sql(alias)}
           {f"AND {alias}.repository_id = %s" if one_repository else ""}
           AND {alias}.granted >= %s AND {alias}.granted < %s"""
 

@@ -29,7 +29,7 @@ from .content import ChangeSpec
 from .forge import Forge, ForgeTeam
 from .generator import Skeleton
 from .history import Event
-from .people import Account, Group, Team, listed_members
+from .people import Account, Group, Team, listed_members, site_groups
 from .schedule import FIRST_NUMBER
 from .simulator import DEFAULT_VERSION, Simulator, checked_core_members
 
@@ -50,17 +50,8 @@ class ForgeDirectory:
                 )
                 self.accounts[extra.account_id] = extra
         created = forge.start - 3 * 365 * 86400
-        admins = Group(
-            "Administrators", _uuid(forge.seed, "Administrators"), 1, "Gerrit Site Administrators",
-            "", created,
-        )  # fmt: skip
-        admins.owner_uuid = admins.uuid
         zuul, bot = forge.service
-        service = Group(
-            "Service Users", _uuid(forge.seed, "Service Users"), 4,
-            "Service accounts that interact with Gerrit", admins.uuid, created,
-            members=(zuul.account_id, bot.account_id),
-        )  # fmt: skip
+        admins, service = site_groups(lambda name: _uuid(forge.seed, name), zuul, bot, created)
         self._core_groups: dict[str, ForgeTeam] = {}
         self.groups: list[Group] = [admins, service]
         for team in forge.teams:

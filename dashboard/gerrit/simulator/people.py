@@ -17,7 +17,7 @@ import random
 import re
 import string
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,6 +236,27 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in folded.lower() if ch.isalnum())
 
 
+def site_groups(
+    uuid: Callable[[str], str], zuul: Account, bot: Account, created: int
+) -> tuple[Group, Group]:
+    """The groups of the server itself, on every simulated Gerrit: Administrators (owning
+    itself) and Service Users (the CI and the bot), ``uuid`` naming each by its name."""
+    admins = Group(
+        "Administrators", uuid("Administrators"), 1, "Gerrit Site Administrators", "", created
+    )
+    admins.owner_uuid = admins.uuid
+    service = Group(
+        "Service Users",
+        uuid("Service Users"),
+        4,
+        "Service accounts that interact with Gerrit",
+        admins.uuid,
+        created,
+        members=(zuul.account_id, bot.account_id),
+    )
+    return admins, service
+
+
 def _uuid(seed: int, name: str) -> str:
     return hashlib.sha1(f"group:{seed}:{name}".encode()).hexdigest()
 
@@ -409,15 +430,7 @@ def _groups(
     core_ids = {t.account_id for t in core_terms}
     outsiders = [c.account.account_id for c in contributors if c.account.account_id not in core_ids]
     created = start - 3 * 365 * 86400
-    admins = Group(
-        "Administrators",
-        _uuid(seed, "Administrators"),
-        1,
-        "Gerrit Site Administrators",
-        "",
-        created,
-    )
-    admins.owner_uuid = admins.uuid
+    admins, service = site_groups(lambda name: _uuid(seed, name), zuul, bot, created)
     core = Group(
         CORE_GROUP, _uuid(seed, CORE_GROUP), 42, "Core reviewers for Glance", admins.uuid, created
     )
@@ -430,14 +443,5 @@ def _groups(
         created,
         members=tuple(sorted(rng.sample(outsiders, min(2, len(outsiders))))),
         includes=(core.uuid,),
-    )
-    service = Group(
-        "Service Users",
-        _uuid(seed, "Service Users"),
-        4,
-        "Service accounts that interact with Gerrit",
-        admins.uuid,
-        created,
-        members=(zuul.account_id, bot.account_id),
     )
     return [admins, core, stable, service]
