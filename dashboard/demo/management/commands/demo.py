@@ -91,7 +91,7 @@ class Command(BaseCommand):
         end = datetime.now(UTC).replace(microsecond=0)
         changes, seed = options["changes"], options["seed"]
         self.stdout.write(f"Generating a {changes}-change history (seed {seed})…")
-        with _sigterm_as_interrupt():
+        with _sigterm_as_interrupt() as self.unwinding:
             self._run(changes=changes, seed=seed, end=end, options=options)
 
     def _run(self, *, changes: int, seed: int, end: datetime, options: dict[str, Any]) -> None:
@@ -122,6 +122,7 @@ class Command(BaseCommand):
                 return
             self._serve(gerrit, options["addrport"])
         finally:
+            self.unwinding.set()
             gerrit.stop()
 
     def _reset_team(self, url: str) -> Team:
@@ -225,6 +226,7 @@ class Command(BaseCommand):
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
+            self.unwinding.set()
             stop.set()
             worker.terminate()
             try:
@@ -234,25 +236,39 @@ class Command(BaseCommand):
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def _sigterm_as_interrupt() -> Iterator[threading.Event]:
     """Make SIGTERM (``kill``, a service manager) stop the demo as Ctrl-C does.
 
     Ctrl-C reaches the whole process group, but SIGTERM reaches this process alone and by
     default ends it on the spot, leaving the simulator and the task worker running. As a
-    KeyboardInterrupt it unwinds through the ``finally`` blocks that stop both. The old
-    handler comes back afterwards (the tests call the command inside pytest).
+    KeyboardInterrupt it unwinds through the ``finally`` blocks that stop both, which set
+    the event this yields. An exception raised while a finalizer (``__del__``) runs is
+    printed and dropped, and the signal with it (seen in CI: the demo went on serving), so
+    until the unwinding has begun the signal is sent again a second later. The old handler
+    comes back afterwards (the tests call the command inside pytest).
     """
+    unwinding = threading.Event()
     if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
+        yield unwinding  # signal handlers can only be set from the main thread
         return
 
+    def again() -> None:
+        if not unwinding.is_set():
+            os.kill(os.getpid(), signal.SIGTERM)
+
     def interrupt(signum: int, frame: object) -> None:
+        if unwinding.is_set():
+            return  # already stopping: let the cleanup finish
+        retry = threading.Timer(1.0, again)
+        retry.daemon = True
+        retry.start()
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        yield
+        yield unwinding
     finally:
+        unwinding.set()
         signal.signal(signal.SIGTERM, previous)
 
 
