@@ -356,3 +356,66 @@ def test_a_change_stored_closed_loses_its_review_clocks(team):
     store_changes(team=team, changes=[abandoned], synced_at=NOW)
     assert Change.objects.get().status == "ABANDONED"
     assert not ReviewClocks.objects.exists()
+
+
+def _unconstrained_keys():
+    """Every foreign key the database does not check (see the note in gerrit.models)."""
+    from django.apps import apps
+
+    return [
+        (model, field)
+        for model in apps.get_app_config("gerrit").get_models()
+        for field in model._meta.concrete_fields
+        if field.many_to_one and not field.db_constraint
+    ]
+
+
+def _rows_pointing_nowhere() -> list[str]:
+    orphans = []
+    for model, field in _unconstrained_keys():
+        target = field.related_model.objects.values("pk")
+        dangling = (
+            model.objects.exclude(**{f"{field.attname}__isnull": True})
+            .exclude(**{f"{field.attname}__in": target})
+            .count()
+        )
+        if dangling:
+            orphans.append(f"{model.__name__}.{field.name}: {dangling}")
+    return orphans
+
+
+def test_the_sync_keeps_every_unconstrained_key_pointing_at_a_row(team):
+    assert {model.__name__ for model, _ in _unconstrained_keys()} == {
+        "PatchSet",
+        "Message",
+        "Vote",
+        "Review",
+        "Approval",
+        "Reviewer",
+        "ChangeFile",
+    }
+    store_changes(team=team, changes=[change(1001), change(1002)], synced_at=NOW)
+    # Restored: one change loses a patch set and its late messages, the other moves to
+    # another repository and gets a new reviewer; the old rows must go with their change.
+    shorter = change(1001, messages=change()["messages"][:3])
+    del shorter["revisions"]["a" * 40]
+    moved = change(
+        1002,
+        project="myProject",
+        reviewers={"REVIEWER": [BOB, CAROL, ZUUL, person(4, "Dan New")], "CC": []},
+    )
+    store_changes(team=team, changes=[shorter, moved], synced_at=NOW)
+    assert Message.objects.filter(change__number=1001).count() == 3
+    assert Vote.objects.filter(change__number=1002, repository__name="myProject").exists()
+    assert _rows_pointing_nowhere() == []
+
+
+def test_deleting_a_change_takes_its_rows_and_a_referenced_account_is_kept(team):
+    from django.db.models import RestrictedError
+
+    store_changes(team=team, changes=[change(1001), change(1002)], synced_at=NOW)
+    Change.objects.get(number=1001).delete()
+    assert not Vote.objects.filter(change__number=1001).exists()
+    assert _rows_pointing_nowhere() == []
+    with pytest.raises(RestrictedError):
+        Account.objects.get(account_id=CAROL["_account_id"]).delete()
