@@ -160,7 +160,7 @@ def _create_dashboard(team: Team) -> None:
 
 def _create_core_user(team: Team) -> Any:
     """A user in the core role linked to the busiest current core reviewer (as the demo
-    does), so the ``self`` sections have someone to mean."""
+    does), so the ``self`` sections have someone to mean; the one made before, if any."""
     account = (
         Account.objects.filter(core_memberships__team=team, core_memberships__left__isnull=True)
         .annotate(reviews=Count("votes", filter=Q(votes__label="Code-Review")))
@@ -169,9 +169,12 @@ def _create_core_user(team: Team) -> Any:
     )
     if account is None:
         raise CommandError("The loaded history has no current core member")
-    user = get_user_model().objects.create_user(username="bench-core")
-    user.groups.set([Group.objects.get_or_create(name=CORE)[0]])
-    GerritIdentity.objects.create(user=user, account=account)
+    user, created = get_user_model().objects.get_or_create(username="bench-core")
+    if created:  # a database prepared before keeps its core user as it was
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        user.groups.set([Group.objects.get_or_create(name=CORE)[0]])
+        GerritIdentity.objects.create(user=user, account=account)
     return user
 
 
