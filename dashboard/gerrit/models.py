@@ -602,6 +602,9 @@ class Review(models.Model):
         # unique constraint: rebuild_reviews writes one row per (change, patch set, label,
         # account) by its GROUP BY, and another index would slow the sync.
         indexes = [
+            # A team's reviews of a window, with every column reviewer activity counts:
+            # without value and disagreed_at PostgreSQL read 18,000 table pages for nova's
+            # 62,000 reviews of 180 days (80 ms; 22 ms from the index alone).
             models.Index(
                 fields=[
                     "repository",
@@ -609,6 +612,8 @@ class Review(models.Model):
                     "label",
                     "account",
                     "by_core",
+                    "value",
+                    "disagreed_at",
                 ],
                 name="review_repo_granted",
             ),

@@ -269,20 +269,22 @@ def _totals(
 ) -> ActivityTotals:
     # Every count reads one range of an index led by the repository, so its cost follows
     # the window, not the team's history: PatchSet.repository is copied from the change
-    # for this; an OR of created/closed/WIP would make the database scan instead.
+    # for this; an OR of created/closed/WIP would make the database scan instead. Counts are
+    # of COUNT(*) or an indexed column, not of the key: the key is in none of these indexes,
+    # and reading it would visit the table for every row.
     scope = Q(repository=repository) if repository is not None else in_team_repositories(team)
     in_window = {"created__gte": window.start, "created__lt": window.end}
     closed = {"closed__gte": window.start, "closed__lt": window.end}
     patch_sets = PatchSet.objects.filter(scope, **in_window).aggregate(
-        count=Count("id"), changes=Count("change", distinct=True)
+        count=Count("*"), changes=Count("change", distinct=True)
     )
     changes = Change.objects.filter(scope)
     created = changes.filter(**in_window).count()
     ended = changes.filter(
         status__in=[ChangeStatus.MERGED, ChangeStatus.ABANDONED], **closed
     ).aggregate(
-        merged=Count("id", filter=Q(status=ChangeStatus.MERGED)),
-        abandoned=Count("id", filter=Q(status=ChangeStatus.ABANDONED)),
+        merged=Count("status", filter=Q(status=ChangeStatus.MERGED)),
+        abandoned=Count("status", filter=Q(status=ChangeStatus.ABANDONED)),
     )
     involved = Exists(PatchSet.objects.filter(change=OuterRef("pk"), **in_window))
     wip = changes.filter(involved, status=ChangeStatus.NEW, work_in_progress=True).count()
