@@ -12,6 +12,8 @@ It lives in dashboard/ because the project's top level is fixed; gunicorn only r
 
 from __future__ import annotations
 
+from typing import Any
+
 wsgi_app = "dashboard.wsgi:application"
 bind = "127.0.0.1:8000"
 workers = 2
@@ -20,3 +22,15 @@ threads = 4
 # A page that takes longer than this is a bug to fix; the worker is restarted.
 timeout = 60
 graceful_timeout = 30
+
+
+def post_worker_init(worker: Any) -> None:
+    """Once a worker has loaded the application: import every view (the URLconf) and
+    freeze what is alive then, so full garbage collections skip it (see
+    ``core.longlived``)."""
+    from django.urls import get_resolver
+
+    from dashboard.core.longlived import freeze_long_lived_objects
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    freeze_long_lived_objects()

@@ -5,7 +5,8 @@ the same way: a few unmeasured warm-ups, then ``runs`` measured calls, each with
 queries captured; p50 and p95 are ``statistics.quantiles(n=20, method="inclusive")`` cuts 9
 and 18. CPU time is reported beside wall time because these machines are shared: with
 SQLite in the same process, CPU time is the work's own cost even when other processes
-crowd the cores.
+crowd the cores. After the warm-ups the process's long-lived objects are frozen out of the
+garbage collector's full passes, as a served worker's are (``core.longlived``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+from dashboard.core.longlived import freeze_long_lived_objects
 
 WARM_UPS = 2
 P95_METHOD = 'statistics.quantiles(n=20, method="inclusive")[18]'
@@ -50,6 +53,8 @@ def measure(call: Callable[[], object], *, runs: int, warm_ups: int = WARM_UPS) 
     cpu_times: list[float] = []
     queries: set[int] = set()
     for run in range(warm_ups + runs):
+        if run == warm_ups:
+            freeze_long_lived_objects()  # as a served worker has (dashboard/gunicorn.conf.py)
         with CaptureQueriesContext(connection) as captured:
             started, cpu_started = time.perf_counter(), time.process_time()
             call()
