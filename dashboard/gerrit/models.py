@@ -357,23 +357,28 @@ def in_team_repositories_sql(alias: str) -> str:
     return f"{alias}.repository_id IN ({ids})"
 
 
-# The rows a sync writes by the thousand per page (patch sets, messages, votes, reviews,
-# approvals, reviewers, files) keep their foreign keys in Django but not in the database
-# (``db_constraint=False``). PostgreSQL checks a constraint with one lookup per row and key
-# at commit: some 140 lookups per change, which measured 30% of a full sync's time (1,071
-# changes/s with them, 1,522 without, 20,000 changes). Nothing is lost that the database
-# would have caught: ``gerrit.store`` is their only writer and inserts them after their
-# change in the same transaction, from keys it has just read or written, and deletes go
-# through the ORM, which still cascades and still refuses to delete a referenced account.
-# ``tests/gerrit/test_store.py`` checks that a sync leaves no row pointing nowhere.
+def unchecked_key(to: type[models.Model], **options: Any) -> models.ForeignKey:
+    """A foreign key Django keeps and the database does not check, and no index of its own
+    unless ``db_index=True`` (a composite index or unique constraint leads with it).
+
+    For the rows a sync writes by the thousand per page (patch sets, messages, votes,
+    reviews, approvals, reviewers, files). PostgreSQL checks a constraint with one lookup
+    per row and key at commit: some 140 lookups per change, which measured 30% of a full
+    sync's time (1,071 changes/s with them, 1,522 without, 20,000 changes). Nothing is lost
+    that the database would have caught: ``gerrit.store`` is their only writer and inserts
+    them after their change in the same transaction, from keys it has just read or written,
+    and deletes go through the ORM, which still cascades and still refuses to delete a
+    referenced account. ``tests/gerrit/test_store.py`` checks that a sync leaves no row
+    pointing nowhere.
+    """
+    options.setdefault("db_index", False)
+    return models.ForeignKey(to, db_constraint=False, **options)
 
 
 class ChangeFile(models.Model):
     """A file path of the current patch set, so `file:` and `path:` queries run in SQL."""
 
-    change = models.ForeignKey(
-        Change, on_delete=models.CASCADE, related_name="files", db_constraint=False
-    )
+    change = unchecked_key(Change, on_delete=models.CASCADE, related_name="files", db_index=True)
     path = models.CharField(max_length=1024)
 
     class Meta:
@@ -413,29 +418,16 @@ class PatchSet(models.Model):
     (repository, created, change) index instead of joining every change of the team.
     """
 
-    change = models.ForeignKey(  # indexed by the unique constraint
-        Change,
-        on_delete=models.CASCADE,
-        related_name="patch_sets",
-        db_index=False,
-        db_constraint=False,
+    change = unchecked_key(  # indexed by the unique constraint
+        Change, on_delete=models.CASCADE, related_name="patch_sets"
     )
-    repository = models.ForeignKey(  # indexed by patchset_repo_created
-        Repository,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
+    repository = unchecked_key(  # indexed by patchset_repo_created
+        Repository, on_delete=models.CASCADE, related_name="+"
     )
     number = models.IntegerField()
     revision = models.CharField(max_length=64, blank=True)
-    uploader = models.ForeignKey(
-        Account,
-        null=True,
-        on_delete=models.RESTRICT,
-        related_name="uploaded_patch_sets",
-        db_index=False,
-        db_constraint=False,
+    uploader = unchecked_key(
+        Account, null=True, on_delete=models.RESTRICT, related_name="uploaded_patch_sets"
     )
     created = models.DateTimeField()
     kind = models.CharField(max_length=40, blank=True, help_text="REWORK, TRIVIAL_REBASE…")
@@ -482,42 +474,18 @@ class Vote(models.Model):
     """
 
     # Single-column FK indexes would duplicate the composite ones below (each costs writes).
-    change = models.ForeignKey(
-        Change,
-        on_delete=models.CASCADE,
-        related_name="votes",
-        db_index=False,
-        db_constraint=False,
-    )
-    repository = models.ForeignKey(
-        Repository,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    change = unchecked_key(Change, on_delete=models.CASCADE, related_name="votes")
+    repository = unchecked_key(Repository, on_delete=models.CASCADE, related_name="+")
     patch_set = models.IntegerField()
     label = models.CharField(max_length=100)
     value = models.SmallIntegerField()
-    account = models.ForeignKey(
-        Account,
-        on_delete=models.RESTRICT,
-        related_name="votes",
-        db_index=False,
-        db_constraint=False,
-    )
+    account = unchecked_key(Account, on_delete=models.RESTRICT, related_name="votes")
     granted = models.DateTimeField()
     removal = models.BooleanField(default=False)
     is_bot = models.BooleanField(default=False)
     source = models.CharField(max_length=10, choices=VoteSource.choices)
-    removed_by = models.ForeignKey(
-        Account,
-        null=True,
-        blank=True,
-        on_delete=models.RESTRICT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
+    removed_by = unchecked_key(
+        Account, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
 
     objects = VoteQuerySet.as_manager()
@@ -557,32 +525,14 @@ class Review(models.Model):
     ``gerrit.reviews`` keeps both right on every write to votes or to memberships.
     """
 
-    change = models.ForeignKey(  # indexed by review_change_ps
-        Change,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
+    change = unchecked_key(  # indexed by review_change_ps
+        Change, on_delete=models.CASCADE, related_name="+"
     )
-    repository = models.ForeignKey(
-        Repository,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    repository = unchecked_key(Repository, on_delete=models.CASCADE, related_name="+")
     patch_set = models.IntegerField()
     label = models.CharField(max_length=100)
-    account = models.ForeignKey(
-        Account,
-        on_delete=models.RESTRICT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    owner = models.ForeignKey(
-        Account, on_delete=models.RESTRICT, related_name="+", db_index=False, db_constraint=False
-    )
+    account = unchecked_key(Account, on_delete=models.RESTRICT, related_name="+")
+    owner = unchecked_key(Account, on_delete=models.RESTRICT, related_name="+")
     value = models.SmallIntegerField()
     granted = models.DateTimeField()
     first_granted = models.DateTimeField()
@@ -649,23 +599,13 @@ class Review(models.Model):
 class Approval(models.Model):
     """A non-zero vote standing on a change's current patch set (Gerrit's labels.all)."""
 
-    change = models.ForeignKey(  # indexed by the unique constraint
-        Change,
-        on_delete=models.CASCADE,
-        related_name="approvals",
-        db_index=False,
-        db_constraint=False,
+    change = unchecked_key(  # indexed by the unique constraint
+        Change, on_delete=models.CASCADE, related_name="approvals"
     )
     label = models.CharField(max_length=100)
     # No index of its own: lookups go by change (the unique index), and a lone account index
     # tempts SQLite into scanning someone's every approval for each change of a dashboard.
-    account = models.ForeignKey(
-        Account,
-        on_delete=models.RESTRICT,
-        related_name="approvals",
-        db_index=False,
-        db_constraint=False,
-    )
+    account = unchecked_key(Account, on_delete=models.RESTRICT, related_name="approvals")
     value = models.SmallIntegerField()
     granted = models.DateTimeField(null=True, blank=True)
     tag = models.CharField(max_length=255, blank=True)
@@ -691,19 +631,11 @@ class ReviewerState(models.TextChoices):
 
 
 class Reviewer(models.Model):
-    change = models.ForeignKey(  # indexed by the unique constraint
-        Change,
-        on_delete=models.CASCADE,
-        related_name="reviewers",
-        db_index=False,
-        db_constraint=False,
+    change = unchecked_key(  # indexed by the unique constraint
+        Change, on_delete=models.CASCADE, related_name="reviewers"
     )
-    account = models.ForeignKey(  # looked up by change first, as Approval.account
-        Account,
-        on_delete=models.RESTRICT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
+    account = unchecked_key(  # looked up by change first, as Approval.account
+        Account, on_delete=models.RESTRICT, related_name="+"
     )
     state = models.CharField(max_length=10, choices=ReviewerState.choices)
 
@@ -714,22 +646,12 @@ class Reviewer(models.Model):
 
 
 class Message(models.Model):
-    change = models.ForeignKey(  # indexed by the unique constraint
-        Change,
-        on_delete=models.CASCADE,
-        related_name="messages",
-        db_index=False,
-        db_constraint=False,
+    change = unchecked_key(  # indexed by the unique constraint
+        Change, on_delete=models.CASCADE, related_name="messages"
     )
     gerrit_id = models.CharField(max_length=100)
-    author = models.ForeignKey(
-        Account,
-        null=True,
-        blank=True,
-        on_delete=models.RESTRICT,
-        related_name="messages",
-        db_index=False,
-        db_constraint=False,
+    author = unchecked_key(
+        Account, null=True, blank=True, on_delete=models.RESTRICT, related_name="messages"
     )
     date = models.DateTimeField()
     patch_set = models.IntegerField(null=True, blank=True)
