@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from dashboard.gerrit.bulkload import load_forge, team_definition
 from dashboard.gerrit.client import GerritClient
 from dashboard.gerrit.models import Change, CoreMembership, SyncRun, SyncRunStatus, Team
 from dashboard.gerrit.nochange import NoChangeSyncError, no_change_syncs
-from dashboard.gerrit.simulator import SimulatorServer, start_simulator
+from dashboard.gerrit.simulator import Simulator, SimulatorServer, start_simulator
 from dashboard.gerrit.simulator.forge import Forge
 from dashboard.gerrit.simulator.forgesim import ForgeSimulator
 from dashboard.gerrit.simulator.process import SimulatorProcess
@@ -203,3 +204,39 @@ def test_activity_on_the_forge_reaches_only_the_teams_it_touched(forge, served):
         )
         assert by_team[forge_team.name] <= fetched
         assert run.changes_fetched == len(fetched) < len(forge_team.generator)
+
+
+def _post_core(server: SimulatorServer, payload: dict) -> tuple[int, object]:
+    request = urllib.request.Request(
+        f"{server.url}/__sim__/core", data=json.dumps(payload).encode(), method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_the_control_api_changes_the_core_group_of_the_team_it_names(served):
+    first, second = served.sim.forge.teams[:2]
+    first_cores = [a.account_id for a in served.sim.core_members(first.name)]
+    newcomers = sorted(second.people.accounts)[:3]
+    status, answer = _post_core(served, {"team": second.name, "members": newcomers})
+    assert status == 200
+    assert set(answer["members"]) == set(newcomers)
+    assert {a.account_id for a in served.sim.core_members(second.name)} == set(newcomers)
+    assert [a.account_id for a in served.sim.core_members(first.name)] == first_cores
+
+
+def test_the_control_api_refuses_an_unknown_team_by_name(served):
+    status, answer = _post_core(served, {"team": "no-such-team", "members": [1, 2, 3]})
+    assert status == 400
+    assert "no team called 'no-such-team'" in answer
+
+
+def test_the_one_team_simulator_refuses_a_team_name_for_its_core_group():
+    with start_simulator(Simulator(seed=1, changes=20)) as server:
+        members = [a.account_id for a in server.sim.core_members()]
+        status, answer = _post_core(server, {"team": "glance", "members": members})
+    assert status == 400
+    assert "serves one team" in answer

@@ -162,8 +162,7 @@ class SimulatorServer:
             sim.touch(int(data["number"]), message=data.get("message"), votes=data.get("votes"))
             return {"now": format_timestamp(sim.now)}
         if (method, action) == ("POST", "core"):
-            sim.set_core_members(int(a) for a in data["members"])
-            return {"members": [a.account_id for a in sim.core_members()]}
+            return self._set_core(data)
         if (method, action) == ("GET", "requests"):
             return [
                 {"method": e.method, "target": e.target, "status": e.status}
@@ -175,6 +174,19 @@ class SimulatorServer:
         if (method, action) == ("GET", "clock"):
             return {"now": format_timestamp(sim.now), "epoch": sim.now}
         return None
+
+    def _set_core(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``{"members": [ids]}``, and on a forge ``"team"`` (default: its first team),
+        since each forge team has a core group of its own."""
+        members = [int(a) for a in data["members"]]
+        scope = {"team": str(data["team"])} if "team" in data else {}
+        if scope and not hasattr(self.sim, "forge_team"):
+            raise ValueError("team: this simulator serves one team; leave it out")
+        try:
+            self.sim.set_core_members(members, **scope)
+        except KeyError as error:
+            raise ValueError(f"team: no team called {error}") from None
+        return {"members": [a.account_id for a in self.sim.core_members(**scope)]}
 
 
 class _Handler(BaseHTTPRequestHandler):
