@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from dashboard.core.benchmarks import P95_METHOD, WARM_UPS, measure_page
 from dashboard.gerrit import selectors
-from dashboard.gerrit.models import Change, Team, in_team_repositories
+from dashboard.gerrit.models import Change, Team
 from dashboard.governance.demo import seed_demo_cycles
 from dashboard.governance.priorities_demo import seed_demo_priorities
 from dashboard.governance.specs_demo import seed_demo_specs
@@ -81,7 +81,7 @@ def prepare_team(team: Team, progress: Callable[[str], None] = lambda step: None
 def team_pages(team: Team, client: Client) -> list[BenchPage]:
     """The pages issue 7 names for ``team``, at the path a visitor ends up on."""
     name = team.name
-    newest = Change.objects.filter(in_team_repositories(team)).order_by("-updated")
+    newest = Change.objects.in_team(team).order_by("-updated")
     number = newest.values_list("number", flat=True).first()
     dashboard = reverse("reviews:dashboard", args=[name, DASHBOARD_SLUG])
     pages = [
